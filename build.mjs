@@ -1,0 +1,51 @@
+// Builds one self-contained executable per entry point with esbuild.
+// Plugins are started every five minutes on every node: each is a single file that loads only
+// Node built-ins. The header comment of each plugin source (its documentation and the
+// `#%# family=auto` / `#%# capabilities=autoconf` magic markers) is copied into the built file,
+// since munin-node-configure reads the markers from the installed executable.
+import { build } from 'esbuild';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
+export const PLUGINS = ['drbd', 'drbd_al', 'drbd_ext', 'lio_read', 'lio_write'];
+
+/** Entry points other than plugins: [source, output]. Each is built only if its source exists. */
+const PROGRAMS = [
+  ['collector/main.ts', 'dist/collector/lio-collector'],
+  ['plugins/install.ts', 'dist/lio-munin'],
+  ['test/demo.ts', 'dist/demo.js'],
+];
+
+function headerComment(source) {
+  const match = /^\/\*[\s\S]*?\*\//.exec(readFileSync(source, 'utf8'));
+  return match ? match[0] : '';
+}
+
+async function bundle(entry, outfile, banner) {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    // CommonJS: an installed plugin has no package.json beside it, and Node 20 reads an
+    // extensionless file without one as CommonJS.
+    format: 'cjs',
+    minifySyntax: true,
+    legalComments: 'none',
+    banner: { js: banner },
+    logLevel: 'warning',
+  });
+  chmodSync(outfile, 0o755);
+}
+
+rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist/plugins', { recursive: true });
+writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
+await Promise.all([
+  ...PLUGINS.map((name) =>
+    bundle(`plugins/${name}.ts`, `dist/plugins/${name}`, `#!/usr/bin/env node\n${headerComment(`plugins/${name}.ts`)}`),
+  ),
+  ...PROGRAMS.filter(([source]) => existsSync(source)).map(([source, out]) =>
+    bundle(source, out, out.endsWith('.js') ? '' : '#!/usr/bin/env node'),
+  ),
+]);

@@ -1,0 +1,88 @@
+// Walker for the LIO configfs tree (kernel drivers/target/target_core_fabric_configfs.c):
+//
+//   <root>/<fabric>/<wwn>/tpgt_<T>/lun/lun_<L>/statistics/scsi_tgt_port/{read,write}_mbytes
+//   <root>/<fabric>/<wwn>/tpgt_<T>/acls/<initiator>/lun_<M>/statistics/scsi_auth_intr/{read,write}_mbytes
+//
+// <root> is /sys/kernel/config/target; <fabric> is any directory but core/ that holds
+// targets (iscsi, loopback, vhost, qla2xxx, srpt, ...). Only directory names are read here,
+// never followed symlinks: the LUN directories hold links back into core/.
+import { readdirSync, readFileSync } from 'node:fs';
+
+export const DEFAULT_TARGET_ROOT = '/sys/kernel/config/target';
+
+export interface LioTpg {
+  fabric: string;
+  /** Target name (WWN): iqn.*, naa.*, eui.*, an FC WWPN, ... */
+  target: string;
+  /** Directory name, e.g. tpgt_1. */
+  tpgt: string;
+  /** Path of the tpgt directory. */
+  path: string;
+  /** LUN directory names under lun/, e.g. lun_0. */
+  luns: string[];
+  acls: LioAcl[];
+}
+
+export interface LioAcl {
+  initiator: string;
+  /** Mapped-LUN directory names under the ACL, e.g. lun_0. */
+  mappedLuns: string[];
+}
+
+/** Byte order of the paths the names stand in, as `LANG=C sort` of full paths gives. */
+export function pathOrder(a: string, b: string): number {
+  const x = a + '/';
+  const y = b + '/';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Subdirectory names, sorted; [] when the directory is missing or unreadable. */
+export function subdirectories(path: string, pattern?: RegExp): string[] {
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.isDirectory() && (!pattern || pattern.test(e.name)))
+    .map((e) => e.name)
+    .sort(pathOrder);
+}
+
+const TPGT = /^tpgt_\d+$/;
+const LUN = /^lun_\d+$/;
+
+/** Every target portal group of every fabric under root, in path order. */
+export function listTpgs(root: string): LioTpg[] {
+  const tpgs: LioTpg[] = [];
+  for (const fabric of subdirectories(root)) {
+    if (fabric === 'core') continue;
+    for (const target of subdirectories(`${root}/${fabric}`)) {
+      for (const tpgt of subdirectories(`${root}/${fabric}/${target}`, TPGT)) {
+        const path = `${root}/${fabric}/${target}/${tpgt}`;
+        const acls = subdirectories(`${path}/acls`).map((initiator) => ({
+          initiator,
+          mappedLuns: subdirectories(`${path}/acls/${initiator}`, LUN),
+        }));
+        tpgs.push({ fabric, target, tpgt, path, luns: subdirectories(`${path}/lun`, LUN), acls });
+      }
+    }
+  }
+  return tpgs;
+}
+
+export type ReadResult = { value: string } | { problem: string };
+
+/** Reads a one-number statistics file; configfs gives ENODEV or an empty read at times. */
+export function readCounter(path: string): ReadResult {
+  let text: string;
+  try {
+    text = readFileSync(path, 'latin1');
+  } catch (err) {
+    return { problem: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  const value = text.trim();
+  if (/^\d+$/.test(value)) return { value };
+  return { problem: value === '' ? `${path} is empty` : `${path} does not hold a number` };
+}

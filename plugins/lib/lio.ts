@@ -1,0 +1,95 @@
+// The lio_read and lio_write graphs: bytes per second per LUN (all initiators) and per
+// initiator and mapped LUN, from the cumulative MiB counters in configfs.
+import { existsSync } from 'node:fs';
+import { DEFAULT_TARGET_ROOT, listTpgs, readCounter, type LioTpg } from './configfs.js';
+import { cleanName, uniqueFieldNames, warn, type Field, type Graph, type Plugin } from './munin.js';
+
+export type Direction = 'read' | 'write';
+
+interface Counter {
+  /** Field name as the original plugins built it, before validity and uniqueness checks. */
+  candidate: string;
+  label: string;
+  info: string;
+  file: string;
+}
+
+/** The short name the original labels used: the part of an iqn after its first ':'. */
+function shortTarget(target: string): string {
+  const colon = target.indexOf(':');
+  return target.startsWith('iqn.') && colon >= 0 ? target.slice(colon + 1) : target;
+}
+
+function countersOf(tpg: LioTpg, direction: Direction): Counter[] {
+  // tpgt_1 of an iSCSI target is all the original plugins knew: their names stay as they were.
+  const tpgName = tpg.tpgt === 'tpgt_1' ? '' : tpg.tpgt;
+  const base = cleanName(tpg.target) + tpgName;
+  const where = [tpg.fabric === 'iscsi' ? '' : `${tpg.fabric} `, shortTarget(tpg.target), tpgName ? ` ${tpgName}` : ''].join('');
+  const whole = `${tpg.fabric}/${tpg.target}/${tpg.tpgt}`;
+  const moved = direction === 'read' ? 'read by' : 'written by';
+  const counters: Counter[] = tpg.luns.map((lun) => ({
+    candidate: base + lun,
+    label: `${where} (${lun})`,
+    info: `Bytes ${moved} all initiators on ${lun} of ${whole}`,
+    file: `${tpg.path}/lun/${lun}/statistics/scsi_tgt_port/${direction}_mbytes`,
+  }));
+  for (const acl of tpg.acls) {
+    for (const lun of acl.mappedLuns) {
+      counters.push({
+        candidate: base + cleanName(acl.initiator) + lun,
+        label: `${where} - ${shortTarget(acl.initiator)} (${lun})`,
+        info: `Bytes ${moved} ${acl.initiator} on its mapped ${lun} of ${whole}`,
+        file: `${tpg.path}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${direction}_mbytes`,
+      });
+    }
+  }
+  return counters;
+}
+
+export function lioPlugin(direction: Direction, env: NodeJS.ProcessEnv): Plugin {
+  const root = env.target_root || DEFAULT_TARGET_ROOT;
+  const title = direction === 'read' ? 'Read' : 'Write';
+  return {
+    autoconf() {
+      if (!existsSync(root)) return `no (${root} not found: target_core_mod not loaded or configfs not mounted)`;
+      if (!listTpgs(root).some((tpg) => tpg.luns.length > 0)) return `no (no LIO target exports a LUN under ${root})`;
+      return 'yes';
+    },
+    graph(withValues) {
+      const counters = listTpgs(root).flatMap((tpg) => countersOf(tpg, direction));
+      const names = uniqueFieldNames(counters.map((c) => ({ name: c.candidate, identity: c.file })));
+      const fields: Field[] = counters.map((counter, i) => {
+        const name = names[i]!;
+        let value: string | null = null;
+        if (withValues) {
+          const read = readCounter(counter.file);
+          if ('value' in read) value = read.value;
+          else warn(read.problem);
+        }
+        return {
+          name,
+          label: counter.label,
+          info: counter.info,
+          type: 'DERIVE',
+          min: 0,
+          cdef: `${name},1048576,*`,
+          value,
+        };
+      });
+      const graph: Graph = {
+        attributes: [
+          ['graph_title', `LIO ${title.toLowerCase()} throughput`],
+          ['graph_category', 'san'],
+          ['graph_info', `Bytes ${direction === 'read' ? 'read from' : 'written to'} LIO LUNs, per LUN (all initiators) and per initiator, from ${root}. The kernel counts whole MiB, so rates below 1 MiB per interval show as steps.`],
+          ['graph_vlabel', `bytes ${direction === 'read' ? 'read' : 'written'} per \${graph_period}`],
+          ['graph_scale', 'yes'],
+          ['graph_args', '--base 1024 --lower-limit 0'],
+          ['graph_period', 'second'],
+          ['graph_printf', '%7.2lf'],
+        ],
+        fields,
+      };
+      return graph;
+    },
+  };
+}

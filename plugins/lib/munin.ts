@@ -1,0 +1,131 @@
+// The Munin plugin protocol (Munin 2.0): modes, config and value output, field names.
+// Everything a plugin prints goes through here, so the protocol rules live in one place.
+import { createHash } from 'node:crypto';
+
+export type FieldType = 'GAUGE' | 'DERIVE';
+
+export interface Field {
+  name: string;
+  label: string;
+  type: FieldType;
+  info?: string;
+  /** RPN expression applied by the master, e.g. `name,1024,*` to turn KiB into bytes. */
+  cdef?: string;
+  min?: number;
+  draw?: string;
+  /** Raw value as read (digits), null when it could not be read (printed as U). */
+  value: string | null;
+}
+
+export interface Graph {
+  /** graph_* attributes in print order, e.g. ['graph_title', 'LIO read']. */
+  attributes: Array<[string, string]>;
+  fields: Field[];
+}
+
+export interface Plugin {
+  /** `yes` or `no (reason)`: the single line autoconf prints. */
+  autoconf(): string;
+  /** Builds the graph; values are read only when withValues is true. */
+  graph(withValues: boolean): Graph;
+}
+
+export function renderConfig(graph: Graph): string {
+  const lines = graph.attributes.map(([key, value]) => `${key} ${value}`);
+  for (const field of graph.fields) {
+    lines.push(`${field.name}.label ${field.label}`);
+    if (field.info) lines.push(`${field.name}.info ${field.info}`);
+    lines.push(`${field.name}.type ${field.type}`);
+    if (field.min !== undefined) lines.push(`${field.name}.min ${field.min}`);
+    if (field.cdef) lines.push(`${field.name}.cdef ${field.cdef}`);
+    if (field.draw) lines.push(`${field.name}.draw ${field.draw}`);
+  }
+  return lines.map((line) => line + '\n').join('');
+}
+
+export function renderValues(graph: Graph): string {
+  return graph.fields.map((f) => `${f.name}.value ${f.value ?? 'U'}\n`).join('');
+}
+
+/**
+ * Runs a plugin for argv mode (none = fetch, `config`, `autoconf`) and returns what to print.
+ * Never throws for missing or odd input: plugins report unknowns as U and exit 0.
+ */
+export function runMode(plugin: Plugin, mode: string | undefined, env: NodeJS.ProcessEnv): string {
+  switch (mode) {
+    case 'autoconf':
+      return plugin.autoconf() + '\n';
+    case 'config': {
+      // dirtyconfig: the master skips the fetch run, so config must carry the values too.
+      const dirty = env.MUNIN_CAP_DIRTYCONFIG === '1';
+      const graph = plugin.graph(dirty);
+      return renderConfig(graph) + (dirty ? renderValues(graph) : '');
+    }
+    case undefined:
+    case '':
+    case 'fetch':
+      return renderValues(plugin.graph(true));
+    default:
+      throw new UsageError(`unknown mode "${mode}" (expected config, autoconf or none)`);
+  }
+}
+
+export class UsageError extends Error {}
+
+/** Entry point shared by all plugins: prints, and exits non-zero only for a wrong mode. */
+export function main(plugin: Plugin): void {
+  try {
+    process.stdout.write(runMode(plugin, process.argv[2], process.env));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+  }
+}
+
+/** One problem line on stderr; never starts with '#', which munin would take as a comment. */
+export function warn(message: string): void {
+  process.stderr.write(`${process.argv[1]?.split('/').pop() ?? 'plugin'}: ${message}\n`);
+}
+
+/** The original plugins' cleaning: lowercase, '-' to '_', drop everything else not [a-z0-9_]. */
+export function cleanName(raw: string): string {
+  return raw.toLowerCase().replace(/-/g, '_').replace(/[^a-z0-9_]/g, '');
+}
+
+/**
+ * Field names stay within this length so that `<host>-<plugin>-<field>-d.rrd` fits in a
+ * 255-byte file name with room for a host name of up to 80 characters.
+ */
+export const MAX_FIELD_NAME = 160;
+
+function shortHash(text: string): string {
+  return createHash('sha1').update(text).digest('hex').slice(0, 8);
+}
+
+/**
+ * Makes candidate field names valid, short enough and unique.
+ * `identity` is what the field stands for (e.g. the configfs path); it decides the suffix that
+ * tells two colliding fields apart, so the same tree always gives the same names. Of a group of
+ * colliding names, the first in input order keeps the plain name.
+ */
+export function uniqueFieldNames(candidates: Array<{ name: string; identity: string }>): string[] {
+  const fit = (name: string, identity: string): string => {
+    let valid = name.replace(/[^A-Za-z0-9_]/g, '_');
+    if (!/^[A-Za-z_]/.test(valid)) valid = '_' + valid;
+    if (valid === 'root') valid = '_root';
+    if (valid.length > MAX_FIELD_NAME) valid = valid.slice(0, MAX_FIELD_NAME - 9) + '_' + shortHash(identity);
+    return valid;
+  };
+  const taken = new Set<string>();
+  return candidates.map(({ name, identity }) => {
+    let result = fit(name, identity);
+    if (taken.has(result)) {
+      const suffix = '_' + shortHash(identity);
+      result = result.slice(0, MAX_FIELD_NAME - suffix.length) + suffix;
+      for (let n = 2; taken.has(result); n++) result = result.slice(0, MAX_FIELD_NAME - 12) + `_${suffix.slice(1)}${n}`;
+    }
+    taken.add(result);
+    return result;
+  });
+}

@@ -1,0 +1,60 @@
+// Runs the built plugins through Debian's real munin-run, the way an administrator checks them
+// (`munin-run lio_read config`), with settings passed as env.* lines of a plugin-conf.d file.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const DIST_PLUGINS = fileURLToPath(new URL('../../dist/plugins', import.meta.url));
+export const PLUGIN_NAMES = ['drbd', 'drbd_al', 'drbd_ext', 'lio_read', 'lio_write'] as const;
+export type PluginName = (typeof PLUGIN_NAMES)[number];
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+/**
+ * A Munin service directory (symlinks to dist/plugins, as in /etc/munin/plugins) and a
+ * plugin-conf.d directory holding `[*]` with the given env.* settings, under dir.
+ */
+export function muninSetup(dir: string, env: Record<string, string>): { servicedir: string; sconfdir: string } {
+  const servicedir = `${dir}/plugins`;
+  const sconfdir = `${dir}/plugin-conf.d`;
+  mkdirSync(servicedir, { recursive: true });
+  mkdirSync(sconfdir, { recursive: true });
+  for (const name of PLUGIN_NAMES) {
+    if (!existsSync(`${servicedir}/${name}`)) symlinkSync(`${DIST_PLUGINS}/${name}`, `${servicedir}/${name}`);
+  }
+  const lines = Object.entries({ MUNIN_PLUGSTATE: dir, ...env }).map(([k, v]) => `env.${k} ${v}`);
+  writeFileSync(`${sconfdir}/lio-munin`, `[*]\n${lines.join('\n')}\n`);
+  return { servicedir, sconfdir };
+}
+
+export function muninRun(
+  dir: string,
+  plugin: PluginName,
+  mode: 'config' | 'autoconf' | undefined,
+  env: Record<string, string>,
+  processEnv: Record<string, string> = {},
+): RunResult {
+  const { servicedir, sconfdir } = muninSetup(dir, env);
+  const args = ['--config', '/dev/null', '--ignore-systemd-properties', '--servicedir', servicedir, '--sconfdir', sconfdir, plugin];
+  if (mode) args.push(mode);
+  const result = spawnSync('munin-run', args, { encoding: 'utf8', env: { ...process.env, ...processEnv }, timeout: 30_000 });
+  if (result.error) throw result.error;
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+/** Parses `name.attr value` lines of config or fetch output into a map per field. */
+export function parseFields(output: string): Map<string, Record<string, string>> {
+  const fields = new Map<string, Record<string, string>>();
+  for (const line of output.split('\n')) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\.([a-z_]+) (.*)$/.exec(line);
+    if (!m) continue;
+    const [, name, attr, value] = m;
+    if (!fields.has(name!)) fields.set(name!, {});
+    fields.get(name!)![attr!] = value!;
+  }
+  return fields;
+}
