@@ -4,7 +4,7 @@
 // `#%# family=auto` / `#%# capabilities=autoconf` magic markers) is copied into the built file,
 // since munin-node-configure reads the markers from the installed executable.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export const PLUGINS = ['drbd', 'drbd_al', 'drbd_ext', 'lio_read', 'lio_write'];
 
@@ -13,6 +13,7 @@ const PROGRAMS = [
   ['collector/main.ts', 'dist/collector/lio-collector'],
   ['plugins/install.ts', 'dist/lio-munin'],
   ['test/demo.ts', 'dist/demo.js'],
+  ['bench/bench.ts', 'dist/bench.js'],
 ];
 
 function headerComment(source) {
@@ -38,7 +39,6 @@ async function bundle(entry, outfile, banner) {
   chmodSync(outfile, 0o755);
 }
 
-rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist/plugins', { recursive: true });
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 await Promise.all([
