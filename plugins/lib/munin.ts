@@ -78,7 +78,7 @@ export function main(plugin: Plugin): void {
     process.stdout.write(runMode(plugin, process.argv[2], process.env));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`${err.message}\n`);
+    warn(err.message);
     process.exitCode = 2;
   }
 }
