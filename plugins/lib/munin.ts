@@ -120,10 +120,10 @@ export function uniqueFieldNames(candidates: Array<{ name: string; identity: str
   const taken = new Set<string>();
   return candidates.map(({ name, identity }) => {
     let result = fit(name, identity);
-    if (taken.has(result)) {
-      const suffix = '_' + shortHash(identity);
-      result = result.slice(0, MAX_FIELD_NAME - suffix.length) + suffix;
-      for (let n = 2; taken.has(result); n++) result = result.slice(0, MAX_FIELD_NAME - 12) + `_${suffix.slice(1)}${n}`;
+    // Same identity twice would be a caller's bug; a counter keeps even that unique.
+    for (let n = 1; taken.has(result); n++) {
+      const suffix = '_' + shortHash(n === 1 ? identity : `${identity}#${n}`);
+      result = fit(name, identity).slice(0, MAX_FIELD_NAME - suffix.length) + suffix;
     }
     taken.add(result);
     return result;
