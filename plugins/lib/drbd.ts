@@ -1,10 +1,13 @@
 // The drbd, drbd_al and drbd_ext graphs, built from DRBD statistics whatever their source.
 //
 // Units are those of DRBD 8's /proc/drbd, which the field names come from: ns nr dw dr oos in
-// KiB, al bm counters of metadata updates, lo pe ua ap ep requests in flight.
-import { readFileSync } from 'node:fs';
+// KiB, al bm counters of metadata updates, lo pe ua ap ep requests in flight. DRBD 9's
+// `drbdsetup events2 --statistics` reports the same units (see events2.ts).
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseProcDrbd, type DrbdCounter } from './proc-drbd.js';
-import { uniqueFieldNames, type Field, type Graph, type Plugin } from './munin.js';
+import { uniqueFieldNames, warn, type Field, type Graph, type Plugin } from './munin.js';
+import { events2Volumes, parseEvents2 } from './events2.js';
+import { DEFAULT_DRBDSETUP, drbdsetupTimeout, NEEDS_ROOT, runEvents2 } from './drbdsetup.js';
 
 export const DEFAULT_DRBD_PROC = '/proc/drbd';
 
@@ -17,11 +20,22 @@ export interface DrbdVolume {
   peers: Array<{ name: string | null; counters: Partial<Record<DrbdCounter, string | null>> }>;
 }
 
-export type DrbdSource = { volumes: DrbdVolume[] } | { unavailable: string };
+export type DrbdSource =
+  /** warning: something worth one line on stderr, the values are still good. */
+  | { volumes: DrbdVolume[]; warning?: string }
+  /** No DRBD here (module not loaded, /proc/drbd unreadable). */
+  | { unavailable: string }
+  /** DRBD 9 statistics could not be read: the last known devices, every value null. */
+  | { failed: string; needsRoot: boolean; volumes: DrbdVolume[] };
 
 const PEER_COUNTERS: ReadonlySet<DrbdCounter> = new Set(['ns', 'nr', 'oos', 'pe', 'ua']);
 
-/** Reads the statistics the way the environment says (env.drbd_proc). */
+/**
+ * Reads the statistics the way the environment says: env.drbd_proc (default /proc/drbd); on
+ * DRBD 9, whose /proc/drbd has only version lines, `drbdsetup events2 --now --statistics` run
+ * from env.drbdsetup (default /usr/sbin/drbdsetup, killed after env.drbdsetup_timeout seconds,
+ * default 5), or the file env.drbd_events2 holding that command's output.
+ */
 export function readDrbd(env: NodeJS.ProcessEnv): DrbdSource {
   const path = env.drbd_proc || DEFAULT_DRBD_PROC;
   let text: string;
@@ -32,7 +46,7 @@ export function readDrbd(env: NodeJS.ProcessEnv): DrbdSource {
     return { unavailable: code === 'ENOENT' ? `${path} not found: drbd module not loaded` : `cannot read ${path}: ${code ?? String(err)}` };
   }
   const proc = parseProcDrbd(text);
-  if (proc.isDrbd9) return { unavailable: `DRBD 9 (${proc.version}): ${path} has no statistics, they come from drbdsetup` };
+  if (proc.isDrbd9) return readDrbd9(env);
   const volumes = proc.devices
     .filter((d) => Object.keys(d.counters).length > 0)
     .map((d): DrbdVolume => {
@@ -44,6 +58,101 @@ export function readDrbd(env: NodeJS.ProcessEnv): DrbdSource {
       return { minor: d.minor, device, peers: [{ name: null, counters: peer }] };
     });
   return { volumes };
+}
+
+function readDrbd9(env: NodeJS.ProcessEnv): DrbdSource {
+  let output: string;
+  let origin: string;
+  if (env.drbd_events2) {
+    origin = env.drbd_events2;
+    try {
+      output = readFileSync(env.drbd_events2, 'latin1');
+    } catch (err) {
+      return failed(env, `cannot read ${env.drbd_events2} (env.drbd_events2): ${(err as NodeJS.ErrnoException).code ?? String(err)}`, false);
+    }
+  } else {
+    const drbdsetup = env.drbdsetup || DEFAULT_DRBDSETUP;
+    origin = `${drbdsetup} events2`;
+    const run = runEvents2(drbdsetup, drbdsetupTimeout(env));
+    if (!run.ok) return failed(env, run.refused ? `${NEEDS_ROOT} (${run.reason})` : run.reason, run.refused);
+    output = run.output;
+  }
+  const state = parseEvents2(output);
+  if (state.events === 0) {
+    const first = state.unparsed[0];
+    return failed(env, `${origin} gave no events2 lines${first === undefined ? '' : ` (first line: "${first.slice(0, 80)}")`}`, false);
+  }
+  const volumes = events2Volumes(state);
+  const stateProblem = saveKnownVolumes(env, volumes);
+  const skipped = state.unparsed.length;
+  const warning = skipped > 0 ? `${origin}: ignored ${skipped} line${skipped > 1 ? 's' : ''} that are not events2 output (first: "${state.unparsed[0]!.slice(0, 80)}")` : stateProblem;
+  return warning ? { volumes, warning } : { volumes };
+}
+
+function failed(env: NodeJS.ProcessEnv, reason: string, needsRoot: boolean): DrbdSource {
+  return { failed: reason, needsRoot, volumes: loadKnownVolumes(env) };
+}
+
+// The devices, peers and counters of the last good DRBD 9 reading are kept in $MUNIN_PLUGSTATE,
+// so that when drbdsetup fails the graphs keep their fields (with U) instead of losing them.
+const KNOWN_VOLUMES_FILE = 'lio-munin-drbd9-devices.json';
+
+type KnownVolume = { minor: number; device: DrbdCounter[]; peers: Array<{ name: string | null; counters: DrbdCounter[] }> };
+
+function knownVolumesPath(env: NodeJS.ProcessEnv): string | null {
+  return env.MUNIN_PLUGSTATE ? `${env.MUNIN_PLUGSTATE}/${KNOWN_VOLUMES_FILE}` : null;
+}
+
+/** Writes the field set when it changed; returns a problem to report, if any. */
+function saveKnownVolumes(env: NodeJS.ProcessEnv, volumes: DrbdVolume[]): string | undefined {
+  const path = knownVolumesPath(env);
+  if (!path) return undefined;
+  const known: KnownVolume[] = volumes.map((v) => ({
+    minor: v.minor,
+    device: Object.keys(v.device) as DrbdCounter[],
+    peers: v.peers.map((p) => ({ name: p.name, counters: Object.keys(p.counters) as DrbdCounter[] })),
+  }));
+  const text = JSON.stringify({ volumes: known }) + '\n';
+  try {
+    if (readFileSync(path, 'utf8') === text) return undefined;
+  } catch {
+    // not there yet
+  }
+  try {
+    writeFileSync(`${path}.${process.pid}`, text);
+    renameSync(`${path}.${process.pid}`, path);
+    return undefined;
+  } catch (err) {
+    return `cannot keep the DRBD device list in ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+  }
+}
+
+function loadKnownVolumes(env: NodeJS.ProcessEnv): DrbdVolume[] {
+  const path = knownVolumesPath(env);
+  if (!path) return [];
+  try {
+    const { volumes } = JSON.parse(readFileSync(path, 'utf8')) as { volumes: KnownVolume[] };
+    const unknown = (keys: DrbdCounter[]) => Object.fromEntries(keys.map((k) => [k, null])) as DrbdVolume['device'];
+    return volumes.map((v) => ({
+      minor: v.minor,
+      device: unknown(v.device),
+      peers: v.peers.map((p) => ({ name: p.name, counters: unknown(p.counters) })),
+    }));
+  } catch {
+    return []; // missing or damaged: no known fields
+  }
+}
+
+/**
+ * True when /proc/drbd is DRBD 9's (version lines only), i.e. the plugins need drbdsetup and so
+ * `user root`. For the installer.
+ */
+export function isDrbd9Node(procPath: string = DEFAULT_DRBD_PROC): boolean {
+  try {
+    return parseProcDrbd(readFileSync(procPath, 'latin1')).isDrbd9;
+  } catch {
+    return false;
+  }
 }
 
 /** What one field of a DRBD graph shows. */
@@ -122,35 +231,56 @@ export const DRBD_GRAPHS: Record<'drbd' | 'drbd_al' | 'drbd_ext', DrbdGraphSpec>
   },
 };
 
+/**
+ * The part of a field name that tells one peer from another: the cleaned peer name, with a
+ * leading `_` when it starts with a digit, so that `drbd1` + `0a` can never read as `drbd10` + `a`.
+ */
+function peerNamePart(name: string): string {
+  const cleaned = name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned;
+}
+
 export function drbdPlugin(spec: DrbdGraphSpec, env: NodeJS.ProcessEnv): Plugin {
   return {
     autoconf() {
       const source = readDrbd(env);
       if ('unavailable' in source) return `no (${source.unavailable})`;
+      if ('failed' in source) return source.needsRoot ? `no (${NEEDS_ROOT})` : `no (DRBD 9: ${source.failed})`;
       if (source.volumes.length === 0) return 'no (no DRBD device is configured)';
       return 'yes';
     },
     graph(withValues) {
       const source = readDrbd(env);
+      if ('failed' in source) warn(`${source.failed}; values are U`);
+      else if ('warning' in source && source.warning) warn(source.warning);
       const volumes = 'volumes' in source ? source.volumes : [];
       const rows: Array<{ candidate: string; identity: string; label: string; info: string; measure: Measure; value: string | null | undefined }> = [];
       for (const volume of volumes) {
         const device = `drbd${volume.minor}`;
-        for (const peer of volume.peers) {
-          // With one peer the names are the DRBD 8 names, so history survives an 8 to 9 upgrade.
-          const peerPart = volume.peers.length > 1 && peer.name ? peer.name : '';
-          for (const measure of spec.measures) {
-            const perPeer = PEER_COUNTERS.has(measure.counter);
-            if (!perPeer && peer !== volume.peers[0]) continue;
-            const counters = perPeer ? peer.counters : volume.device;
-            if (!(measure.counter in counters)) continue;
+        for (const measure of spec.measures) {
+          if (!PEER_COUNTERS.has(measure.counter)) {
+            if (!(measure.counter in volume.device)) continue;
             rows.push({
-              candidate: device + (perPeer ? peerPart.toLowerCase().replace(/[^a-z0-9_]/g, '_') : '') + measure.suffix,
-              identity: `${device}/${perPeer ? peer.name ?? '' : ''}/${measure.counter}`,
-              label: `${device}${perPeer && peerPart ? ` to ${peerPart}` : ''} ${measure.label}`,
+              candidate: device + measure.suffix,
+              identity: `${device}//${measure.counter}`,
+              label: `${device} ${measure.label}`,
               info: measure.info,
               measure,
-              value: counters[measure.counter],
+              value: volume.device[measure.counter],
+            });
+            continue;
+          }
+          for (const peer of volume.peers) {
+            if (!(measure.counter in peer.counters)) continue;
+            // With one peer the names are the DRBD 8 names, so history survives an 8 to 9 upgrade.
+            const named = volume.peers.length > 1 && peer.name !== null;
+            rows.push({
+              candidate: device + (named ? peerNamePart(peer.name!) : '') + measure.suffix,
+              identity: `${device}/${peer.name ?? ''}/${measure.counter}`,
+              label: `${device} ${measure.label}${named ? ` (peer ${peer.name})` : ''}`,
+              info: measure.info,
+              measure,
+              value: peer.counters[measure.counter],
             });
           }
         }
