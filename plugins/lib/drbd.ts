@@ -251,7 +251,7 @@ export function drbdPlugin(spec: DrbdGraphSpec, env: NodeJS.ProcessEnv): Plugin 
     },
     graph(withValues) {
       const source = readDrbd(env);
-      if ('failed' in source) warn(`${source.failed}; values are U`);
+      if ('failed' in source) warn(`${source.failed}; ${source.volumes.length > 0 ? 'values are U' : 'no fields: no earlier good reading is kept'}`);
       else if ('warning' in source && source.warning) warn(source.warning);
       const volumes = 'volumes' in source ? source.volumes : [];
       const rows: Array<{ candidate: string; identity: string; label: string; info: string; measure: Measure; value: string | null | undefined }> = [];

@@ -161,7 +161,7 @@ describe('drbdsetup failing on a node never read before (no kept field set)', ()
     const fetch = muninRun(dir, 'drbd_ext', undefined, env);
     expect(fetch.stdout).toBe('');
     expect(fetch.status).toBe(0);
-    expect(fetch.stderr).toMatch(/^drbd_ext: .* exited with 20: Could not connect to 'drbd' generic netlink family; values are U\n$/);
+    expect(fetch.stderr).toMatch(/^drbd_ext: .* exited with 20: Could not connect to 'drbd' generic netlink family; no fields: no earlier good reading is kept\n$/);
   });
 
   it('a damaged state file counts as none', () => {
