@@ -1,0 +1,247 @@
+// archive series PATHGLOB: each matching counter minute by minute - value, increase since the
+// previous snapshot and rate over the real time between them - with resets, 32-bit wraps and
+// missing snapshots shown as such. An aligned table per counter, or CSV / JSON rows (streamed in
+// time order, one row per counter and snapshot, for windows of any length).
+import type { SnapshotKind } from '../layout.js';
+import { pathOrder } from '../../plugins/lib/configfs.js';
+import type { Selection } from './catalog.js';
+import { alignColumns, requireSnapshots, summarise, type Context } from './context.js';
+import { parseCounter, rateUnit, step, type CounterEvent, type Sample } from './counters.js';
+import { ArchiveError } from './errors.js';
+import { gapBetween, missingBetween, type Gap } from './gaps.js';
+import { compileGlob } from './glob.js';
+import { formatInterval } from './list.js';
+import { scanSnapshots, type ScanResult } from './reader.js';
+import { matchingEntries } from './snapshot-text.js';
+import { formatMinute } from './time.js';
+
+export interface SeriesRow {
+  time: Date;
+  path: string;
+  /** The value as archived. */
+  text: string;
+  /** The counter value; null when the entry is empty or not a number. */
+  value: number | null;
+  /** The previous numeric value of this counter, if any. */
+  previous: number | null;
+  delta: number | null;
+  seconds: number | null;
+  rate: number | null;
+  event: CounterEvent | null;
+  /** Snapshots missing since this counter's previous row (no file, unreadable, or no entry). */
+  missing: number;
+  unit: string;
+}
+
+/** Rows of many counters, fed one snapshot at a time; keeps only each counter's last sample. */
+export class SeriesBuilder {
+  private readonly last = new Map<string, { time: number; sample: Sample | null }>();
+
+  constructor(private readonly interval: number) {}
+
+  add(path: string, time: Date, text: string): SeriesRow {
+    const state = this.last.get(path);
+    const value = parseCounter(text);
+    const t = time.getTime();
+    const previous = state?.sample ?? null;
+    const change = value === null ? step(null, { time: t, value: 0 }) : step(previous, { time: t, value });
+    this.last.set(path, { time: t, sample: value === null ? previous : { time: t, value } });
+    return {
+      time,
+      path,
+      text,
+      value,
+      previous: previous?.value ?? null,
+      ...change,
+      missing: state ? missingBetween(state.time, t, this.interval) : 0,
+      unit: rateUnit(path),
+    };
+  }
+}
+
+export interface Collected {
+  selection: Selection;
+  result: ScanResult;
+  /** Paths that matched, in path order. */
+  paths: string[];
+}
+
+/** Reads the window once and hands every matching entry to onEntry, in time order. */
+export async function collectEntries(
+  ctx: Context,
+  pattern: string,
+  selection: Selection,
+  onEntry: (path: string, time: Date, text: string) => void,
+): Promise<Collected> {
+  const matcher = compileGlob(pattern);
+  const verdicts = new Map<string, boolean>();
+  const paths = new Set<string>();
+  const result = await scanSnapshots(selection.files, ctx.report, (file, text) => {
+    for (const entry of matchingEntries(text, matcher, verdicts)) {
+      paths.add(entry.path);
+      onEntry(entry.path, file.time, entry.value);
+    }
+    return !ctx.out.closed;
+  });
+  summarise(ctx, result);
+  if (paths.size === 0 && !ctx.out.closed) {
+    throw new ArchiveError(`no entry matches "${pattern}" in ${result.read} ${selection.kind} snapshots ${describeFiles(selection)}${SEGMENT_HINT}`);
+  }
+  return { selection, result, paths: [...paths].sort(pathOrder) };
+}
+
+/** The usual reason for no match: an IQN is one path segment, and a pattern matches segments. */
+export const SEGMENT_HINT = ' (patterns match whole path segments: "*initiator01/lun_0/..." for an ACL named iqn....:initiator01)';
+
+function describeFiles(selection: Selection): string {
+  const files = selection.files;
+  return `from ${formatMinute(files[0].time)} to ${formatMinute(files[files.length - 1].time)}`;
+}
+
+export type SeriesFormat = 'table' | 'csv' | 'json';
+
+export interface SeriesOptions {
+  format: SeriesFormat;
+  full?: boolean;
+}
+
+export async function runSeries(ctx: Context, pattern: string, options: SeriesOptions): Promise<number> {
+  const kind = options.full ? 'full' : 'stats';
+  if (options.format === 'table') return seriesTable(ctx, pattern, kind);
+  compileGlob(pattern); // a bad pattern is reported before the window is looked at
+  const selection = requireSnapshots(ctx, kind);
+  let builder: SeriesBuilder | null = null;
+  let rows = 0;
+  const write = options.format === 'csv' ? csvRow : jsonRow;
+  const collected = await collectEntries(ctx, pattern, selection, (path, time, text) => {
+    if (!builder) {
+      // The header goes out with the first row: no match is an error, not an empty document.
+      builder = new SeriesBuilder(selection.interval);
+      ctx.out.write(options.format === 'csv' ? CSV_HEADER : jsonHead(ctx, pattern, kind, selection.interval));
+    }
+    ctx.out.write(write(builder.add(path, time, text), rows++));
+  });
+  if (options.format === 'json') ctx.out.write(jsonTail(collected));
+  return 0;
+}
+
+// ---- table: one block per counter, so rows are kept (as compact pairs) until the end.
+
+async function seriesTable(ctx: Context, pattern: string, kind: SnapshotKind): Promise<number> {
+  compileGlob(pattern);
+  const samples = new Map<string, { times: number[]; texts: string[] }>();
+  const collected = await collectEntries(ctx, pattern, requireSnapshots(ctx, kind), (path, time, text) => {
+    let s = samples.get(path);
+    if (!s) samples.set(path, (s = { times: [], texts: [] }));
+    s.times.push(time.getTime());
+    s.texts.push(text);
+  });
+  const interval = collected.selection.interval;
+  const fileTimes = new Set(collected.selection.files.map((f) => f.time.getTime()));
+  const unreadable = new Set(collected.result.skipped.map((s) => s.file.time.getTime()));
+  let text = '';
+  for (const path of collected.paths) {
+    const s = samples.get(path)!;
+    const builder = new SeriesBuilder(interval);
+    const unit = rateUnit(path);
+    const rows: string[][] = [['time', 'value', 'delta', unit, 'note']];
+    const markers = new Map<number, string>(); // row index -> gap line printed before it
+    for (let i = 0; i < s.times.length; i++) {
+      const row = builder.add(path, new Date(s.times[i]), s.texts[i]);
+      if (row.missing > 0) {
+        const gap = gapBetween(s.times[i - 1], s.times[i], interval)!;
+        const when = gap.missing === 1 ? formatMinute(gap.first) : `${formatMinute(gap.first)} - ${formatMinute(gap.last)}`;
+        markers.set(rows.length, `-- ${gap.missing} missing: ${when}${gapReasons(gap, interval, fileTimes, unreadable)} --`);
+      }
+      rows.push([formatMinute(row.time), row.value === null ? row.text : String(row.value), formatNumber(row.delta), formatRate(row.rate), note(row)]);
+    }
+    const lines = alignColumns(rows, ['left', 'right', 'right', 'right', 'left']).split('\n');
+    text += `${text ? '\n' : ''}${path}\n`;
+    lines.forEach((line, i) => {
+      const marker = markers.get(i);
+      if (marker) text += `${marker}\n`;
+      if (line) text += `${line}\n`;
+    });
+  }
+  text += `\n${collected.paths.length} counter${collected.paths.length === 1 ? '' : 's'}, ${collected.result.read} ${kind} snapshots (expected every ${formatInterval(interval)})${collected.result.skipped.length ? `, ${collected.result.skipped.length} skipped` : ''}\n`;
+  ctx.out.write(text);
+  return 0;
+}
+
+/** Why snapshots in a gap have no value, when it is not simply that there is no file. */
+function gapReasons(gap: Gap, interval: number, fileTimes: Set<number>, unreadable: Set<number>): string {
+  let bad = 0;
+  let without = 0;
+  for (let t = gap.first.getTime(); t <= gap.last.getTime(); t += interval) {
+    if (unreadable.has(t)) bad++;
+    else if (fileTimes.has(t)) without++;
+  }
+  const reasons = [bad ? `${bad} unreadable` : '', without ? `${without} without this entry` : ''].filter(Boolean);
+  return reasons.length ? ` (${reasons.join(', ')})` : '';
+}
+
+const formatNumber = (n: number | null) => (n === null ? '-' : String(n));
+const formatRate = (rate: number | null) => (rate === null ? '-' : rate.toFixed(3));
+
+/** The note column: what makes a row different from a plain minute. */
+export function note(row: SeriesRow): string {
+  const notes: string[] = [];
+  if (row.value === null) notes.push(row.text === '' ? 'no value (empty entry)' : 'not a counter');
+  if (row.event === 'reset') notes.push(`reset (was ${row.previous})`);
+  if (row.event === 'wrap') notes.push(`32-bit wrap (was ${row.previous})`);
+  if (row.rate !== null && row.missing > 0) notes.push(`rate over ${formatInterval((row.seconds ?? 0) * 1000)}`);
+  return notes.join('; ');
+}
+
+// ---- CSV and JSON rows, streamed.
+
+const CSV_HEADER = 'time,path,value,delta,seconds,rate,unit,event,missing\n';
+
+function csvField(text: string): string {
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const exact = (n: number | null) => (n === null ? '' : String(Number(n.toFixed(6))));
+
+/** The event column: reset, wrap, or no-value for an empty or non-numeric entry. */
+function eventName(row: SeriesRow): string {
+  return row.value === null ? 'no-value' : (row.event ?? '');
+}
+
+function csvRow(row: SeriesRow): string {
+  return `${[formatMinute(row.time), csvField(row.path), exact(row.value), exact(row.delta), exact(row.seconds), exact(row.rate), row.unit, eventName(row), String(row.missing)].join(',')}\n`;
+}
+
+function jsonHead(ctx: Context, pattern: string, kind: SnapshotKind, interval: number): string {
+  const head = {
+    archive: ctx.archive.root,
+    kind,
+    pattern,
+    from: ctx.window.from && formatMinute(ctx.window.from),
+    to: ctx.window.to && formatMinute(ctx.window.to),
+    interval_seconds: interval / 1000,
+  };
+  return `${JSON.stringify(head).slice(0, -1)},"rows":[\n`;
+}
+
+function jsonRow(row: SeriesRow, index: number): string {
+  const object: Record<string, unknown> = {
+    time: formatMinute(row.time),
+    timestamp: row.time.getTime() / 1000,
+    path: row.path,
+    value: row.value,
+    delta: row.delta,
+    seconds: row.seconds,
+    rate: row.rate,
+    unit: row.unit,
+    event: eventName(row) || null,
+    missing: row.missing,
+  };
+  if (row.value === null) object.text = row.text;
+  return `${index === 0 ? '' : ',\n'}${JSON.stringify(object)}`;
+}
+
+function jsonTail(collected: Collected): string {
+  const skipped = collected.result.skipped.map((s) => ({ time: formatMinute(s.file.time), path: s.file.path, reason: s.reason }));
+  return `\n],"counters":${JSON.stringify(collected.paths)},"snapshots":${collected.result.read},"skipped":${JSON.stringify(skipped)}}\n`;
+}
