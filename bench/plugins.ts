@@ -1,0 +1,137 @@
+// The Munin plugins, started as munin-node starts them: the built file, its mode as argument,
+// the configuration in the environment, stdout read through a pipe.
+import { join } from 'node:path';
+import type { Tree } from './fixtures.js';
+import { measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
+import { mib, ms, ratio, ratioTarget, timeCells, type Section } from './report.js';
+
+const LIO = ['lio_read', 'lio_write'];
+const DRBD = ['drbd', 'drbd_al', 'drbd_ext'];
+/** Size at which each LIO target applies, and its limit in multiples of the runtime floor. */
+const LIO_LIMITS: Record<string, number> = { '4x16x16': 2, '16x16x16': 3 };
+const DRBD_LIMIT = 1.3;
+
+type Mode = 'fetch' | 'config' | 'dirtyconfig';
+
+interface PluginRun {
+  plugin: string;
+  mode: Mode;
+  system: string;
+  command: Command;
+}
+
+/** Checks what munin-node would get: no stderr, and the expected number of fields. */
+function outputCheck(mode: Mode, fields: number | null): (run: RunOutput) => string | null {
+  return (run) => {
+    if (run.stderr) return `stderr: ${run.stderr.trim().split('\n')[0]}`;
+    const values = run.stdout.match(/^\w+\.value \S+$/gm) ?? [];
+    const labels = run.stdout.match(/^\w+\.label /gm) ?? [];
+    if (mode !== 'config' && fields !== null && values.length !== fields) return `${values.length} values, expected ${fields}`;
+    if (mode !== 'fetch' && fields !== null && labels.length !== fields) return `${labels.length} fields configured, expected ${fields}`;
+    if (mode !== 'config' && values.length === 0) return 'no values';
+    if (values.some((line) => line.endsWith(' U'))) return 'some values are U';
+    return null;
+  };
+}
+
+function baseEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.MUNIN_CAP_DIRTYCONFIG;
+  return env;
+}
+
+function pluginRun(dist: string, plugin: string, mode: Mode, system: string, env: NodeJS.ProcessEnv, fields: number | null): PluginRun {
+  const dirty = mode === 'dirtyconfig';
+  return {
+    plugin,
+    mode,
+    system,
+    command: {
+      name: `${plugin} ${mode} ${system}`,
+      file: join(dist, 'plugins', plugin),
+      args: mode === 'fetch' ? [] : ['config'],
+      env: dirty ? { ...env, MUNIN_CAP_DIRTYCONFIG: '1' } : env,
+      check: outputCheck(mode, fields),
+    },
+  };
+}
+
+export function benchPlugins(dist: string, trees: Tree[], procDrbd: string, drbdMinors: number, runs: number): Section {
+  const floor: Command = { name: 'node -e 0', file: 'node', args: ['-e', '0'] };
+  const plugins: PluginRun[] = [];
+  for (const tree of trees) {
+    const env = { ...baseEnv(), target_root: tree.root };
+    for (const plugin of LIO) {
+      for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(dist, plugin, mode, tree.label, env, tree.fields));
+    }
+    if (tree.label in LIO_LIMITS) plugins.push(pluginRun(dist, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
+  }
+  const drbdSystem = `${drbdMinors} minors`;
+  const drbdEnv = { ...baseEnv(), drbd_proc: procDrbd };
+  for (const plugin of DRBD) {
+    for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(dist, plugin, mode, drbdSystem, drbdEnv, null));
+  }
+  plugins.push(pluginRun(dist, 'drbd', 'dirtyconfig', drbdSystem, drbdEnv, null));
+
+  const results = measureGroup([floor, ...plugins.map((p) => p.command)], runs);
+  const floorResult = results.get(floor.name);
+  const get = (plugin: string, mode: Mode, system: string) => results.get(`${plugin} ${mode} ${system}`);
+
+  const rows = [floor.name, ...plugins.map((p) => p.command.name)].map((name) => {
+    const m = results.get(name);
+    const run = plugins.find((p) => p.command.name === name);
+    const r = m?.ok && floorResult?.ok ? ratio(m.spread.median / floorResult.spread.median) : '';
+    const lines = m?.ok ? String(m.last.stdout.split('\n').length - 1) : '';
+    return [run?.plugin ?? 'runtime floor: `node -e 0`', run?.mode ?? '', run?.system ?? '', ...timeCells(m), r, m?.ok ? mib(m.peakRssKiB) : '', lines];
+  });
+
+  const targets = [
+    ...Object.entries(LIO_LIMITS).flatMap(([system, limit]) =>
+      LIO.flatMap((plugin) =>
+        (['fetch', 'config'] as const).map((mode) =>
+          ratioTarget(`${plugin} ${mode}, ${system}, vs runtime floor`, get(plugin, mode, system), floorResult, limit),
+        ),
+      ),
+    ),
+    ...DRBD.flatMap((plugin) =>
+      (['fetch', 'config'] as const).map((mode) =>
+        ratioTarget(`${plugin} ${mode}, ${drbdSystem}, vs runtime floor`, get(plugin, mode, drbdSystem), floorResult, DRBD_LIMIT),
+      ),
+    ),
+  ];
+
+  const dirtyRows = plugins
+    .filter((p) => p.mode === 'dirtyconfig')
+    .map(({ plugin, system }) => {
+      const config = get(plugin, 'config', system);
+      const fetch = get(plugin, 'fetch', system);
+      const dirty = get(plugin, 'dirtyconfig', system);
+      if (!config?.ok || !fetch?.ok || !dirty?.ok) return [plugin, system, '', '', '', timeCells(dirty)[0], ''];
+      const two = config.spread.median + fetch.spread.median;
+      const saved = 1 - dirty.spread.median / two;
+      return [plugin, system, ms(config.spread.median), ms(fetch.spread.median), ms(two), ms(dirty.spread.median), `${Math.round(saved * 100)} %`];
+    });
+
+  return {
+    targets,
+    tables: [
+      {
+        title: 'Plugins',
+        intro:
+          'Each plugin started as munin-node starts it: the built `dist/plugins/<name>` through its `#!/usr/bin/env node` line, ' +
+          'mode as argument, `target_root` / `drbd_proc` in the environment, stdout through a pipe. ' +
+          'Every run is checked: exit status 0, nothing on stderr, one value (or one configured field) per expected field, no `U`.',
+        headers: ['Plugin', 'Mode', 'System', 'Median', 'Spread (min–max)', 'x runtime floor', 'Peak RSS', 'Lines out'],
+        rows,
+      },
+      {
+        title: 'dirtyconfig',
+        intro:
+          'With `MUNIN_CAP_DIRTYCONFIG=1` munin-node runs `config` only, and takes the values from it: one process per cycle instead of two (config, then fetch).',
+        headers: ['Plugin', 'System', 'config', 'fetch', 'config + fetch', 'dirtyconfig config', 'Saved per cycle'],
+        rows: dirtyRows,
+      },
+    ],
+    notes: peakRssAvailable() ? [] : [PEAK_RSS_MISSING],
+  };
+}
