@@ -78,7 +78,7 @@ export type ReadResult = { value: string } | { problem: string };
 export function readCounter(path: string): ReadResult {
   let text: string;
   try {
-    text = readFileSync(path, 'latin1');
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     return { problem: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
   }
