@@ -1,0 +1,105 @@
+// Helpers for the installer tests: a built checkout to install from, the installer run as a
+// program, and snapshots of a staging root to compare before and after.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+export const INSTALLER = join(REPO, 'dist/lio-munin');
+export const PLUGINS = ['drbd', 'drbd_al', 'drbd_ext', 'lio_read', 'lio_write'] as const;
+export const FORCED_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * A copy of a built checkout: dist/plugins, dist/collector, systemd/ and cron/. The unit and
+ * cron files are the repository's own; while another part of the project has not written them
+ * yet, stand-ins naming /usr/local/bin/lio-collector take their place.
+ */
+export function builtCheckout(dir: string): string {
+  const from = join(dir, 'checkout');
+  mkdirSync(join(from, 'dist/collector'), { recursive: true });
+  cpSync(join(REPO, 'dist/plugins'), join(from, 'dist/plugins'), { recursive: true });
+  copyFileSync(join(REPO, 'dist/collector/lio-collector'), join(from, 'dist/collector/lio-collector'));
+  const standIns: Record<string, string> = {
+    'systemd/lio-collector.service': '[Unit]\nDescription=stand-in\n[Service]\nExecStart=/usr/local/bin/lio-collector run\n',
+    'cron/lio-collector': '# stand-in\n#* * * * * root /usr/local/bin/lio-collector snapshot stats\n',
+  };
+  for (const [rel, text] of Object.entries(standIns)) {
+    mkdirSync(dirname(join(from, rel)), { recursive: true });
+    if (existsSync(join(REPO, rel))) copyFileSync(join(REPO, rel), join(from, rel));
+    else writeFileSync(join(from, rel), text);
+  }
+  return from;
+}
+
+/** A node interpreter at a path outside munin-node's PATH, as with nvm or /opt installs. */
+export function nodeOutsidePath(dir: string): string {
+  const node = join(dir, 'opt/node-v20/bin/node');
+  mkdirSync(dirname(node), { recursive: true });
+  symlinkSync(process.execPath, node);
+  return node;
+}
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  lines: string[];
+}
+
+export function lioMunin(args: string[], options: { uid?: number; gid?: number } = {}): Run {
+  const run = spawnSync(process.execPath, [INSTALLER, ...args], { encoding: 'utf8', timeout: 120_000, ...options });
+  if (run.error) throw run.error;
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, lines: run.stdout.split('\n').filter((l) => l !== '') };
+}
+
+export type Snapshot = Record<string, string>;
+
+/** Every path under root with its type, mode, content hash or link target, and mtime. */
+export function snapshot(root: string): Snapshot {
+  const result: Snapshot = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      const rel = path.slice(root.length);
+      const mode = (st.mode & 0o7777).toString(8);
+      if (st.isSymbolicLink()) result[rel] = `link -> ${readlinkSync(path)}`;
+      else if (st.isDirectory()) {
+        result[rel] = `dir ${mode}`;
+        walk(path);
+      } else result[rel] = `file ${mode} ${createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16)} ${st.mtimeMs}`;
+    }
+  };
+  walk(root);
+  return result;
+}
+
+/** Runs a program the way munin-node starts a plugin: user nobody, empty environment, fixed PATH. */
+export function asMuninNode(program: string, env: Record<string, string>, args: string[] = []): Run {
+  const pairs = Object.entries({ PATH: FORCED_PATH, LC_ALL: 'C', LANG: 'C', ...env }).map(([k, v]) => `${k}=${v}`);
+  const run = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--', 'env', '-i', ...pairs, program, ...args], {
+    encoding: 'utf8',
+    cwd: '/',
+    timeout: 30_000,
+  });
+  if (run.error) throw run.error;
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, lines: run.stdout.split('\n').filter((l) => l !== '') };
+}
+
+/** A DRBD 8.4 /proc/drbd with minors 0 and 10 and the given counters on minor 0. */
+export function procDrbd84(counters: { ns: number; nr: number; dw: number; dr: number; al: number; bm: number; oos: number }): string {
+  const line = (c: typeof counters) =>
+    `    ns:${c.ns} nr:${c.nr} dw:${c.dw} dr:${c.dr} al:${c.al} bm:${c.bm} lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:${c.oos}`;
+  return [
+    'version: 8.4.11 (api:1/proto:86-101)',
+    'GIT-hash: 66145a308421e9c124ec391a7848ac20203bb03c build by root@storage1, 2020-06-01 10:00:00',
+    ' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----',
+    line(counters),
+    '',
+    '10: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----',
+    line({ ns: 10, nr: 0, dw: 10, dr: 20, al: 1, bm: 2, oos: 0 }),
+    '',
+  ].join('\n');
+}
