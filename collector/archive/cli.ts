@@ -76,7 +76,10 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
       const options = command.opts<CommonOptions & Record<string, unknown>>();
       const now = io.now();
       const window = parseWindow(options.from, options.to, now);
-      if (hourByDefault && !window.from) window.from = new Date((window.to ?? startOfMinute(now)).getTime() - DEFAULT_SPAN_MS);
+      if (hourByDefault) {
+        window.to ??= startOfMinute(now);
+        window.from ??= new Date(window.to.getTime() - DEFAULT_SPAN_MS);
+      }
       const report = new Reporter(io.stderr);
       const out = new Output(io.stdout);
       const ctx: Context = { archive: new Archive(options.archive, (m) => report.warn(m)), window, now, out, report };

@@ -21,9 +21,8 @@ export function requireSnapshots(ctx: Context, kind: SnapshotKind): Selection {
   const selection = ctx.archive.select(kind, ctx.window);
   if (selection.files.length > 0) return selection;
   const span = ctx.archive.span(kind);
-  const has = span
-    ? `it has ${kind} snapshots from ${formatMinute(span.first.time)} to ${formatMinute(span.last.time)}`
-    : `it has no ${kind} snapshots at all`;
+  if (!span) throw new ArchiveError(`archive ${ctx.archive.root} has no ${kind} snapshots`);
+  const has = `it has ${kind} snapshots from ${formatMinute(span.first.time)} to ${formatMinute(span.last.time)}`;
   throw new ArchiveError(`no ${kind} snapshots in ${ctx.archive.root} ${describeWindow(ctx.window)} (${has})`);
 }
 

@@ -15,6 +15,8 @@ import { formatMinute } from './time.js';
 export interface PlotOptions {
   out: string;
   full?: boolean;
+  /** More snapshots than this are thinned to this many columns (default: about the plot's width). */
+  maxPoints?: number;
 }
 
 /** About the plot's width in pixels: more points than this are thinned. */
@@ -35,7 +37,8 @@ export async function runPlot(ctx: Context, pattern: string, options: PlotOption
   const files = selection.files;
   const from = files[0].time.getTime();
   const to = files[files.length - 1].time.getTime();
-  const columnMs = files.length > MAX_POINTS ? Math.ceil((to - from) / MAX_POINTS / selection.interval) * selection.interval : 0;
+  const maxPoints = options.maxPoints ?? MAX_POINTS;
+  const columnMs = files.length > maxPoints ? Math.ceil((to - from) / maxPoints / selection.interval) * selection.interval : 0;
 
   const builder = new SeriesBuilder(selection.interval);
   const lines = new Map<string, Line>();
