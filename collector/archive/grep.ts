@@ -20,7 +20,7 @@ export function compileRegex(source: string, what: string): RegExp {
   try {
     return new RegExp(source);
   } catch (err) {
-    throw new ArchiveError(`invalid ${what} "${source}": ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`);
+    throw new ArchiveError(`invalid ${what} "${source}": ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`);
   }
 }
 
