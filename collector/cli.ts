@@ -1,6 +1,177 @@
-import type { Command } from 'commander';
+// The collector's subcommands: `snapshot stats|full`, `prune` and `run` (the daemon).
+// Bad option values end the program with one line on stderr and a non-zero exit status (the
+// error thrown here is printed by main.ts).
+import { Argument, Option, type Command } from 'commander';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { runDaemon } from './daemon.js';
+import { DEFAULT_DRBD_PROC } from './drbd-section.js';
+import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from './layout.js';
+import {
+  checkCron,
+  DEFAULT_FULL_CRON,
+  DEFAULT_PRUNE_CRON,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_STATS_CRON,
+  DEFAULT_TIMEOUT_SECONDS,
+  parseRetentionDays,
+  parseTimeoutSeconds,
+} from './options.js';
+import { pruneArchive } from './prune.js';
+import { describeError, errorCode, reportInfo, reportProblem } from './report.js';
+import { checkRoot, takeSnapshot } from './snapshot.js';
 
-/** Registers `snapshot stats|full`, `prune` and `run`. (Placeholder until the collector lands.) */
+interface CommonOptions {
+  root: string;
+  archive: string;
+  drbdProc: string;
+  drbd: boolean;
+  verbose: boolean;
+}
+
+interface RunOptions extends CommonOptions {
+  retentionDays: string;
+  statsCron: string;
+  fullCron: string;
+  pruneCron: string;
+  timeout: string;
+}
+
+const rootOption = () => new Option('--root <dir>', 'LIO configfs directory to read').default(CANONICAL_ROOT);
+const archiveOption = () => new Option('--archive <dir>', 'archive directory (created 0750 if missing)').default(DEFAULT_ARCHIVE);
+const retentionOption = () =>
+  new Option('--retention-days <days>', 'keep snapshots of this many days before today (and today\'s)').default(DEFAULT_RETENTION_DAYS);
+const drbdOptions = () => [
+  new Option('--drbd-proc <path>', 'DRBD status file appended to stats snapshots as [/proc/drbd]; skipped when it does not exist').default(
+    DEFAULT_DRBD_PROC,
+  ),
+  new Option('--no-drbd', 'no DRBD entry in stats snapshots'),
+];
+const verboseOption = () => new Option('--verbose', 'also report each snapshot written and each file that read empty');
+
+/** The archive directory, resolved; an error if something other than a directory is there. */
+function checkArchive(archive: string): string {
+  const path = resolve(archive);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch (err) {
+    if (errorCode(err) === 'ENOENT') return path; // created by the first snapshot
+    throw new Error(`archive ${path}: ${describeError(err)}`);
+  }
+  if (!isDirectory) throw new Error(`archive ${path}: not a directory`);
+  return path;
+}
+
+async function snapshotCommand(kind: SnapshotKind, options: CommonOptions): Promise<void> {
+  const name = `snapshot ${kind}`;
+  const root = checkRoot(options.root);
+  const archive = checkArchive(options.archive);
+  const started = Date.now();
+  let result;
+  try {
+    result = await takeSnapshot(
+      { root, archive, kind, drbdProc: options.drbd ? options.drbdProc : null },
+      {
+        unreadable: options.verbose ? (path, err) => reportInfo(`${name}: ${path}: empty entry, ${describeError(err)}`) : undefined,
+        problem: (message) => reportProblem(`${name}: ${message}`),
+      },
+    );
+  } catch (err) {
+    throw new Error(`${name}: ${describeError(err)}`);
+  }
+  if (options.verbose) {
+    const seconds = ((Date.now() - started) / 1000).toFixed(2);
+    reportInfo(`${name}: wrote ${result.path} (${result.entries} entries, ${result.bytes} bytes) in ${seconds} s`);
+  }
+}
+
+function pruneCommand(options: { archive: string; retentionDays: string; verbose: boolean }): void {
+  const retentionDays = parseRetentionDays(options.retentionDays);
+  const archive = checkArchive(options.archive);
+  let problems = 0;
+  const removed = pruneArchive({ archive, retentionDays }, (message) => {
+    problems++;
+    reportProblem(message);
+  });
+  if (options.verbose) {
+    reportInfo(
+      `prune: removed ${removed.files.length} snapshots and ${removed.directories.length} day directories older than ${retentionDays} days, ` +
+        `${removed.tempFiles.length} leftover temporary files`,
+    );
+  }
+  if (problems > 0) process.exitCode = 1;
+}
+
+async function runCommand(options: RunOptions): Promise<void> {
+  const retentionDays = parseRetentionDays(options.retentionDays);
+  const timeoutSeconds = parseTimeoutSeconds(options.timeout);
+  const statsCron = await checkCron('--stats-cron', options.statsCron);
+  const fullCron = await checkCron('--full-cron', options.fullCron);
+  const pruneCron = await checkCron('--prune-cron', options.pruneCron);
+  await runDaemon({
+    root: checkRoot(options.root),
+    archive: checkArchive(options.archive),
+    retentionDays,
+    statsCron,
+    fullCron,
+    pruneCron,
+    timeoutSeconds,
+    drbdProc: options.drbd ? resolve(options.drbdProc) : null,
+    verbose: options.verbose,
+    self: [process.execPath, process.argv[1]],
+  });
+}
+
 export function registerCollectorCommands(program: Command): void {
-  void program;
+  const snapshot = program
+    .command('snapshot')
+    .description('take one snapshot now: "stats" (the statistics subtrees and /proc/drbd) or "full" (every file of the tree)')
+    .addArgument(new Argument('<kind>', 'what to archive').choices(['stats', 'full']))
+    .addOption(rootOption())
+    .addOption(archiveOption());
+  for (const option of drbdOptions()) snapshot.addOption(option);
+  snapshot.addOption(verboseOption()).action((kind: SnapshotKind, options: CommonOptions) => snapshotCommand(kind, options));
+
+  const prune = program
+    .command('prune')
+    .description('delete snapshots older than the retention, and day directories left empty; nothing else')
+    .addOption(archiveOption())
+    .addOption(retentionOption())
+    .addOption(verboseOption())
+    .action(pruneCommand);
+
+  const run = program
+    .command('run')
+    .description('the daemon: takes the snapshots and prunes on schedule until SIGTERM or SIGINT')
+    .addOption(rootOption())
+    .addOption(archiveOption())
+    .addOption(retentionOption())
+    .addOption(new Option('--stats-cron <expr>', 'schedule of stats snapshots (cron, 5 fields or 6 with seconds first)').default(DEFAULT_STATS_CRON))
+    .addOption(new Option('--full-cron <expr>', 'schedule of full snapshots').default(DEFAULT_FULL_CRON))
+    .addOption(new Option('--prune-cron <expr>', 'schedule of pruning').default(DEFAULT_PRUNE_CRON))
+    .addOption(
+      new Option('--timeout <seconds>', 'kill a snapshot or prune still running after this long (a hung configfs read)').default(
+        DEFAULT_TIMEOUT_SECONDS,
+      ),
+    );
+  for (const option of drbdOptions()) run.addOption(option);
+  run.addOption(verboseOption()).action(runCommand);
+
+  program.addHelpText('after', () => collectorOptionsHelp([snapshot, prune, run]));
+}
+
+/** The options of each collector command with their defaults, for `lio-collector --help`. */
+function collectorOptionsHelp(commands: Command[]): string {
+  const lines = ['', 'Collector commands and their options:'];
+  for (const command of commands) {
+    const usage = command.name() === 'snapshot' ? 'snapshot stats|full' : command.name();
+    lines.push(`  ${usage}`);
+    for (const option of command.options) {
+      const fallback = option.defaultValue === undefined ? '' : ` (default: ${JSON.stringify(option.defaultValue)})`;
+      lines.push(`    ${option.flags.padEnd(24)} ${option.description}${fallback}`);
+    }
+  }
+  lines.push('Archive: ARCHIVE/YYYYMMDD/lio-statistics-YYYYMMDDHHMM.gz (stats), ARCHIVE/YYYYMMDD/lio-YYYYMMDDHHMM.gz (full).');
+  return lines.join('\n');
 }

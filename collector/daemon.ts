@@ -1,0 +1,136 @@
+// The daemon: node-cron starts each scheduled job as a child process of this same program
+// (`lio-collector snapshot stats ...`). A hung configfs read blocks the thread that makes it and
+// cannot be cancelled from inside the process; in a child it only costs that child, which is
+// killed after the timeout while the daemon goes on serving the other schedules. A job is never
+// started again while its previous child still runs: the original's minute snapshots piled up
+// behind a hung read.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { ScheduledTask } from 'node-cron';
+import { reportInfo, reportProblem } from './report.js';
+
+export interface DaemonOptions {
+  root: string;
+  archive: string;
+  retentionDays: number;
+  statsCron: string;
+  fullCron: string;
+  pruneCron: string;
+  timeoutSeconds: number;
+  /** null: no DRBD entry. */
+  drbdProc: string | null;
+  verbose: boolean;
+  /** The command that starts this program: [node, script]. */
+  self: string[];
+}
+
+interface Job {
+  /** As in the log: "snapshot stats". */
+  name: string;
+  cron: string;
+  args: string[];
+  child: ChildProcess | null;
+  startedAt: Date | null;
+  /** Kills the child at the timeout. */
+  timer: NodeJS.Timeout | null;
+}
+
+const clock = (time: Date) => time.toTimeString().slice(0, 8);
+
+/** Runs until SIGTERM or SIGINT, then waits (bounded) for the jobs in progress. */
+export async function runDaemon(options: DaemonOptions): Promise<void> {
+  const { default: cron } = await import('node-cron');
+  const info = options.verbose ? reportInfo : () => {};
+  const verbose = options.verbose ? ['--verbose'] : [];
+  const where = ['--root', options.root, '--archive', options.archive];
+  const drbd = options.drbdProc === null ? ['--no-drbd'] : ['--drbd-proc', options.drbdProc];
+  const jobs: Job[] = [
+    { name: 'snapshot stats', cron: options.statsCron, args: ['snapshot', 'stats', ...where, ...drbd, ...verbose] },
+    { name: 'snapshot full', cron: options.fullCron, args: ['snapshot', 'full', ...where, ...verbose] },
+    {
+      name: 'prune',
+      cron: options.pruneCron,
+      args: ['prune', '--archive', options.archive, '--retention-days', String(options.retentionDays), ...verbose],
+    },
+  ].map((job) => ({ ...job, child: null, startedAt: null, timer: null }));
+  const timeoutMs = options.timeoutSeconds * 1000;
+  let stopping = false;
+  let onChildExit = () => {};
+
+  const start = (job: Job) => {
+    if (stopping) return;
+    if (job.child) {
+      reportProblem(
+        `${job.name}: skipped at ${clock(new Date())}, the previous one (pid ${job.child.pid}, started ${clock(job.startedAt!)}) is still running`,
+      );
+      return;
+    }
+    const child = spawn(options.self[0], [...options.self.slice(1), ...job.args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    job.child = child;
+    job.startedAt = new Date();
+    let timedOut = false;
+    const timer = (job.timer = setTimeout(() => {
+      timedOut = true;
+      reportProblem(`${job.name}: no result after ${options.timeoutSeconds} s (a hung configfs read?), killing pid ${child.pid}`);
+      child.kill('SIGKILL');
+    }, timeoutMs));
+    const finish = () => {
+      clearTimeout(timer);
+      if (job.child === child) job.child = null;
+      onChildExit();
+    };
+    child.on('error', (err) => {
+      reportProblem(`${job.name}: cannot start ${options.self.join(' ')}: ${err.message}`);
+      finish();
+    });
+    child.on('exit', (code, signal) => {
+      // A child that fails says why itself; only a death it could not report is logged here.
+      if (signal && !timedOut) reportProblem(`${job.name}: pid ${child.pid} ended by ${signal}`);
+      else if (code === 0) info(`${job.name}: done in ${((Date.now() - job.startedAt!.getTime()) / 1000).toFixed(2)} s`);
+      finish();
+    });
+  };
+
+  const logger = {
+    info: () => {},
+    debug: () => {},
+    warn: (message: string) => reportProblem(`scheduler: ${message}`),
+    error: (message: string | Error) => reportProblem(`scheduler: ${message instanceof Error ? message.message : message}`),
+  };
+  const tasks: ScheduledTask[] = jobs.map((job) => {
+    const task = cron.schedule(job.cron, () => start(job), { name: job.name, logger });
+    task.on('execution:missed', (context) => reportProblem(`${job.name}: missed the run due at ${clock(context.date)} (clock jump or overload)`));
+    return task;
+  });
+  info(`running: ${jobs.map((j) => `${j.name} "${j.cron}"`).join(', ')}; timeout ${options.timeoutSeconds} s`);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  stopping = true;
+  for (const task of tasks) await task.destroy();
+  const running = () => jobs.filter((job) => job.child);
+  if (running().length > 0) {
+    info(`${signal}: waiting for ${running().map((j) => j.name).join(', ')}`);
+    // Each child is killed at its timeout anyway; a child stuck in the kernel may not die even
+    // then, so the wait is bounded.
+    await new Promise<void>((resolve) => {
+      const giveUp = setTimeout(resolve, timeoutMs + 5000);
+      onChildExit = () => {
+        if (running().length === 0) {
+          clearTimeout(giveUp);
+          resolve();
+        }
+      };
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+  }
+  for (const job of running()) {
+    reportProblem(`${job.name}: exiting with pid ${job.child!.pid} still running, killing it`);
+    clearTimeout(job.timer!);
+    job.child!.kill('SIGKILL');
+    job.child!.unref();
+  }
+  info(`${signal}: stopped`);
+}

@@ -1,0 +1,95 @@
+// The text of a snapshot, as the original wrote it: for each file `[PATH]\n`, the content as
+// read, and `\n`. File contents are read straight into large buffers (open, read until EOF,
+// close: no stat, no per-file allocation), which are handed on whole for compression.
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+
+/** What a secret's entry holds instead of its value. */
+export const SECRET_PLACEHOLDER = '<secret not archived>';
+
+/** CHAP secrets: auth/password, auth/password_mutual, discovery_auth/password, ... */
+export function isSecret(name: string): boolean {
+  return name.startsWith('password');
+}
+
+const CHUNK_BYTES = 1 << 20;
+/** Room left for each read: more than a configfs attribute (one page) can hold. */
+const MIN_READ_BYTES = 64 << 10;
+const NEWLINE = 0x0a;
+// Never follow a symlink, even one that replaced a file since the directory was listed.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
+
+export class EntryText {
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  /** Full chunks waiting to be taken by takeReady(). */
+  private ready: Buffer[] = [];
+  entries = 0;
+
+  /** An entry with the given content (a string, or null for none). */
+  addText(path: string, content: string | null): void {
+    this.text(`[${path}]\n${content ?? ''}\n`);
+    this.entries++;
+  }
+
+  /**
+   * An entry with the content of file. A file that cannot be opened or read (ENODEV, EACCES on
+   * write-only attributes, ENOENT when it vanished, ELOOP for a symlink) gets the content read
+   * so far, usually none, as the original's `cat ... 2>/dev/null` gave; its error is returned.
+   */
+  addFile(path: string, file: string): unknown {
+    this.text(`[${path}]\n`);
+    this.entries++;
+    let problem: unknown = null;
+    let fd = -1;
+    try {
+      fd = openSync(file, OPEN_FLAGS);
+      for (;;) {
+        if (CHUNK_BYTES - this.used <= MIN_READ_BYTES) this.finishChunk();
+        const wanted = CHUNK_BYTES - this.used;
+        const n = readSync(fd, this.chunk, this.used, wanted, null);
+        this.used += n;
+        // A regular file reads short only at its end (a configfs attribute is at most a page),
+        // which saves a second read of every file.
+        if (n < wanted) break;
+      }
+    } catch (err) {
+      problem = err;
+    } finally {
+      if (fd >= 0) closeSync(fd);
+    }
+    if (this.used === CHUNK_BYTES) this.finishChunk();
+    this.chunk[this.used++] = NEWLINE;
+    return problem;
+  }
+
+  /** Chunks filled since the last call. */
+  takeReady(): Buffer[] {
+    const ready = this.ready;
+    this.ready = [];
+    return ready;
+  }
+
+  /** Everything not yet taken, including the partly filled chunk. */
+  takeRest(): Buffer[] {
+    if (this.used > 0) this.finishChunk();
+    return this.takeReady();
+  }
+
+  private text(text: string): void {
+    // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+    if (this.used + text.length * 3 > CHUNK_BYTES) {
+      if (this.used > 0) this.finishChunk();
+      if (text.length * 3 > CHUNK_BYTES) {
+        this.ready.push(Buffer.from(text));
+        return;
+      }
+    }
+    this.used += this.chunk.write(text, this.used);
+  }
+
+  private finishChunk(): void {
+    this.ready.push(this.chunk.subarray(0, this.used));
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+  }
+}

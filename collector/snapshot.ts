@@ -1,0 +1,95 @@
+// One snapshot: the chosen configfs files (and, for stats, /proc/drbd) as text, gzip-compressed
+// into ARCHIVE/YYYYMMDD/lio[-statistics]-YYYYMMDDHHMM.gz, written atomically.
+import { statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { AtomicGzipFile, makeDirectory, removeStaleTempFiles } from './archive-file.js';
+import { DEFAULT_DRBD_PROC, drbdSection } from './drbd-section.js';
+import { EntryText, isSecret, SECRET_PLACEHOLDER } from './entry-text.js';
+import { statsFiles, treeFiles } from './file-selection.js';
+import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from './layout.js';
+import { describeError, errorCode, reportProblem } from './report.js';
+
+export interface SnapshotOptions {
+  root: string;
+  archive: string;
+  kind: SnapshotKind;
+  /** Decides the file name; default: the current time. */
+  now?: Date;
+  /** Path of /proc/drbd for the stats snapshot's DRBD entry (default /proc/drbd); null: no DRBD entry. */
+  drbdProc?: string | null;
+}
+
+export interface SnapshotResult {
+  /** The archive file written. */
+  path: string;
+  /** Entries in it, the DRBD entry included. */
+  entries: number;
+  /** Its size, compressed. */
+  bytes: number;
+}
+
+/** Where a snapshot reports what it could not read. Unreadable files are normal in configfs. */
+export interface SnapshotLog {
+  /** A file or directory that gave an empty entry or none (canonical path). Default: ignored. */
+  unreadable?(path: string, err: unknown): void;
+  /** Anything else worth a log line (the DRBD entry). Default: stderr. */
+  problem?(message: string): void;
+}
+
+/** The root directory, resolved, or an error saying why it cannot be read. */
+export function checkRoot(root: string): string {
+  const path = resolve(root);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch (err) {
+    throw new Error(errorCode(err) === 'ENOENT' ? `root ${path}: no such directory` : `root ${path}: ${describeError(err)}`);
+  }
+  if (!isDirectory) throw new Error(`root ${path}: not a directory`);
+  return path;
+}
+
+export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = {}): Promise<SnapshotResult> {
+  const root = checkRoot(options.root);
+  const base = root === '/' ? '' : root;
+  const path = join(resolve(options.archive), snapshotRelativePath(options.kind, options.now ?? new Date()));
+  const unreadable = log.unreadable ?? (() => {});
+  const problem = log.problem ?? reportProblem;
+
+  let file: AtomicGzipFile | null = null;
+  try {
+    makeDirectory(dirname(dirname(path)));
+    removeStaleTempFiles(dirname(path));
+    file = new AtomicGzipFile(path);
+    const text = new EntryText();
+    const onUnlistable = (rel: string, err: unknown) => unreadable(CANONICAL_ROOT + rel, err);
+    const files = options.kind === 'stats' ? statsFiles(root, onUnlistable) : treeFiles(root, onUnlistable);
+    for (const { rel, name, type } of files) {
+      const canonical = CANONICAL_ROOT + rel;
+      if (isSecret(name)) {
+        text.addText(canonical, `${SECRET_PLACEHOLDER}\n`);
+      } else if (type === 'file') {
+        const err = text.addFile(canonical, base + rel);
+        if (err) unreadable(canonical, err);
+      } else {
+        // Symlinks (never followed) and anything that is not a regular file, such as a FIFO
+        // whose open would block: listed, with no content, as the original's failing cat gave.
+        text.addText(canonical, null);
+      }
+      for (const chunk of text.takeReady()) await file.write(chunk);
+    }
+    if (options.kind === 'stats' && options.drbdProc !== null) {
+      const drbd = drbdSection(options.drbdProc ?? DEFAULT_DRBD_PROC);
+      if (drbd) {
+        text.addText(drbd.header, drbd.content);
+        if (drbd.problem) problem(`DRBD entry empty: ${drbd.problem}`);
+      }
+    }
+    for (const chunk of text.takeRest()) await file.write(chunk);
+    const bytes = await file.commit();
+    return { path, entries: text.entries, bytes };
+  } catch (err) {
+    file?.abort();
+    throw new Error(`${path} not written: ${describeError(err)}`);
+  }
+}
