@@ -1,0 +1,160 @@
+// The real Munin for the end-to-end test: munin-node in a private mount namespace (so the host's
+// /etc/munin is never touched), the master's programs run as user munin under a frozen fake
+// clock, and readers for what they leave behind (munin's datafile, RRD files).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+
+/** A TCP port nobody listens on right now, on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** One munin-node command on a fresh connection; returns the answer's lines (without `.`). */
+export function muninCommand(port: number, command: string, timeoutMs = 30_000): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`munin-node did not answer "${command}" within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(`${command}\nquit\n`));
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const lines = text.split('\n').filter((l) => l !== '');
+      if (!lines[0]?.startsWith('# munin node at ')) return reject(new Error(`not a munin-node banner: ${JSON.stringify(text.slice(0, 200))}`));
+      resolve(lines.slice(1).filter((l) => l !== '.'));
+    });
+  });
+}
+
+export interface MuninNode {
+  pid: number;
+  /** Output of munin-node itself (not its log file). */
+  output(): string;
+  /** SIGTERM to its process group, SIGKILL after 10 s; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real munin-node in a private mount namespace where each [source, mountpoint] pair
+ * is bind-mounted first, e.g. a staged /etc/munin over the real one. The mounts vanish with the
+ * namespace when munin-node exits; the host never sees them.
+ */
+export async function startMuninNode(binds: Array<[string, string]>, config: string, port: number): Promise<MuninNode> {
+  const mounts = binds.map((_, i) => `mount --bind "\${${2 * i + 1}}" "\${${2 * i + 2}}"`).join('\n'); // ${10}: $10 is $1 then 0
+  const script = `${mounts}\nexec munin-node --config "${config}" --foreground`;
+  const child: ChildProcess = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-ec', script, 'sh', ...binds.flat()], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  void exited.then(() => (running = false));
+
+  const node: MuninNode = {
+    pid: child.pid!,
+    output: () => output,
+    async stop() {
+      if (!running) return;
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const killer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+  // Ready once it answers with its banner.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (!running) throw new Error(`munin-node exited at start:\n${output}`);
+    try {
+      await muninCommand(port, 'version', 2_000);
+      return node;
+    } catch (err) {
+      if (Date.now() > deadline) {
+        await node.stop();
+        throw new Error(`munin-node did not listen on 127.0.0.1:${port}: ${(err as Error).message}\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `YYYY-MM-DD hh:mm:ss` in UTC: libfaketime's absolute, frozen clock (read with TZ=UTC). */
+function frozenClock(epoch: number): string {
+  return new Date(epoch * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * Runs a Munin master program as user munin (they refuse root), with the clock frozen at epoch,
+ * so that every update lands at a known time. home: a directory of munin's for fontconfig.
+ */
+export function asMuninAt(epoch: number, home: string, program: string, args: string[]): Run {
+  const run = spawnSync('setpriv', ['--reuid=munin', '--regid=munin', '--init-groups', '--', 'faketime', '-f', frozenClock(epoch), program, ...args], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', TZ: 'UTC', LC_ALL: 'C', HOME: home, XDG_CACHE_HOME: `${home}/.cache` },
+    cwd: '/',
+    timeout: 180_000,
+  });
+  if (run.error) throw run.error;
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** munin's datafile: `group;host:plugin.field.attribute value` -> map of `plugin.field.attribute`. */
+export function readDatafile(path: string, host: string): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.startsWith(`${host}:`)) continue;
+    const space = line.indexOf(' ');
+    result.set(line.slice(host.length + 1, space), line.slice(space + 1));
+  }
+  return result;
+}
+
+/** `rrdtool fetch FILE AVERAGE` rows at a 300 s resolution: epoch -> value (NaN for unknown). */
+export function rrdFetch(file: string, start: number, end: number): Map<number, number> {
+  const run = spawnSync('rrdtool', ['fetch', file, 'AVERAGE', '-r', '300', '-s', String(start), '-e', String(end)], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`rrdtool fetch ${file}: ${run.stderr}`);
+  const rows = new Map<number, number>();
+  for (const line of run.stdout.split('\n')) {
+    const m = /^(\d+): (\S+)$/.exec(line.trim());
+    if (!m) continue;
+    const value = /^-?nan$/i.test(m[2]!) ? NaN : Number(m[2]);
+    if (!/nan/i.test(m[2]!) && !Number.isFinite(value)) throw new Error(`rrdtool fetch ${file}: unreadable value ${m[2]}`);
+    rows.set(Number(m[1]), value);
+  }
+  return rows;
+}
