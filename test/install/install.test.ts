@@ -149,6 +149,33 @@ describe('install into a staging root', () => {
     expect(run.lines.find((l) => l.includes('etc/munin/plugins/drbd '))).toMatch(/autoconf: no \(DRBD 9: .*drbdsetup/);
   });
 
+  it('follows --prefix, --plugin-dir and --munin-conf-dir, in the links and in the collector schedules', () => {
+    const root = stagingRoot();
+    const run = lioMunin([
+      ...installArgs(root, '--drbd-proc', drbd),
+      '--prefix', '/opt/lio',
+      '--plugin-dir', '/usr/local/share/munin/plugins',
+      '--munin-conf-dir', '/srv/munin-node',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    for (const name of PLUGINS) {
+      expect(readlinkSync(join(root, 'srv/munin-node/plugins', name))).toBe(`/usr/local/share/munin/plugins/${name}`);
+      expect(modeOf(join(root, 'usr/local/share/munin/plugins', name))).toBe('755');
+    }
+    expect(present(join(root, 'srv/munin-node/plugin-conf.d/lio-munin'))).toBe(true);
+    expect(readFileSync(join(root, 'opt/lio/bin/lio-collector'), 'utf8').split('\n')[0]).toBe(`#!${node}`);
+    for (const file of ['etc/systemd/system/lio-collector.service', 'etc/cron.d/lio-collector']) {
+      const text = readFileSync(join(root, file), 'utf8');
+      expect(text, file).toContain('/opt/lio/bin/lio-collector');
+      expect(text, file).not.toContain('/usr/local/bin/lio-collector');
+    }
+    expect(present(join(root, 'usr/share'))).toBe(false);
+    expect(present(join(root, 'etc/munin'))).toBe(false);
+    expect(lioMunin(['uninstall', '--destdir', root]).status).toBe(0);
+    expect(snapshot(root)).toEqual({});
+  });
+
   it('rewrites a plugin-conf.d value holding # so that munin-node reads it back whole', () => {
     const root = stagingRoot();
     const odd = join(work, 'odd#root');
