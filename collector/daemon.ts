@@ -6,6 +6,7 @@
 // behind a hung read.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ScheduledTask } from 'node-cron';
+import { loadNodeCron } from './node-cron.js';
 import { reportInfo, reportProblem } from './report.js';
 
 export interface DaemonOptions {
@@ -38,7 +39,7 @@ const clock = (time: Date) => time.toTimeString().slice(0, 8);
 
 /** Runs until SIGTERM or SIGINT, then waits (bounded) for the jobs in progress. */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
-  const { default: cron } = await import('node-cron');
+  const cron = await loadNodeCron();
   const info = options.verbose ? reportInfo : () => {};
   const verbose = options.verbose ? ['--verbose'] : [];
   const where = ['--root', options.root, '--archive', options.archive];

@@ -1,5 +1,6 @@
 // Checking the values of the command-line options. Each check throws an Error whose message is
 // the one line printed before exiting non-zero.
+import { loadNodeCron } from './node-cron.js';
 
 export const DEFAULT_RETENTION_DAYS = '365';
 export const DEFAULT_STATS_CRON = '* * * * *';
@@ -26,8 +27,7 @@ export function parseTimeoutSeconds(value: string): number {
 
 /** A cron expression of five fields, or six with seconds first, as node-cron reads it. */
 export async function checkCron(option: string, value: string): Promise<string> {
-  // Loaded here only: the one-shot commands, started every minute, do not need it.
-  const { validateDetailed } = await import('node-cron');
+  const { validateDetailed } = await loadNodeCron();
   const { valid, errors } = validateDetailed(value);
   if (valid) return value;
   const first = errors[0];
