@@ -6,7 +6,7 @@ import { compileGlob } from './glob.js';
 import { scanSnapshots } from './reader.js';
 import { summarise } from './context.js';
 import { SEGMENT_HINT } from './series.js';
-import { matchingEntries } from './snapshot-text.js';
+import { matchingEntries, matchingValueLines } from './snapshot-text.js';
 import { formatMinute } from './time.js';
 
 export interface GrepOptions {
@@ -37,6 +37,15 @@ export async function runGrep(ctx: Context, pattern: string | undefined, options
   const result = await scanSnapshots(selection.files, ctx.report, (file, text) => {
     const time = formatMinute(file.time);
     let lines = '';
+    if (valueRegex && !matcher.needle) {
+      // No literal path to search for: let the value expression find its lines instead.
+      for (const { path, line } of matchingValueLines(text, valueRegex, matcher, verdicts)) {
+        lines += line === '' ? `${time}  ${path}\n` : `${time}  ${path}  ${line}\n`;
+        matches++;
+      }
+      ctx.out.write(lines);
+      return !ctx.out.closed;
+    }
     for (const entry of matchingEntries(text, matcher, verdicts)) {
       // A multi-line value (an info file, /proc/drbd) gives one output line per value line.
       for (const line of entry.value.split('\n')) {

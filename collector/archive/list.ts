@@ -34,7 +34,9 @@ export async function runList(ctx: Context, options: ListOptions): Promise<numbe
     if (selection.files.length === 0) continue;
     const sizes = new Map<SnapshotFile, number>();
     const skipped: Skipped[] = [];
+    ctx.report.startProgress(selection.files.length, `${kind} files`);
     for (const file of selection.files) {
+      ctx.report.tick();
       let size = 0;
       try {
         size = statSync(file.path).size;
@@ -48,6 +50,7 @@ export async function runList(ctx: Context, options: ListOptions): Promise<numbe
         ctx.report.warn(`skipped ${file.path}: ${reason}`);
       }
     }
+    ctx.report.endProgress();
     const tooShort = new Set(skipped.map((s) => s.file));
     let files = selection.files.filter((f) => !tooShort.has(f));
     if (options.verify) {

@@ -85,3 +85,68 @@ export function matchingEntries(text: Buffer, matcher: PathMatcher, cache: Map<s
   }
   return found;
 }
+
+export interface ValueLine {
+  path: string;
+  /** One line of the entry's value. */
+  line: string;
+}
+
+/**
+ * The value lines that valueRegex matches (tested line by line, as grep does), with the path of
+ * their entry, for entries whose path the matcher accepts. Runs the regular expression over the
+ * whole text once instead of over every entry: a snapshot holds tens of thousands of entries.
+ */
+export function matchingValueLines(text: Buffer, valueRegex: RegExp, matcher: PathMatcher, cache: Map<string, boolean>): ValueLine[] {
+  const source = text.toString('utf8');
+  const scan = new RegExp(valueRegex.source, valueRegex.flags.replace(/[gmy]/g, '') + 'gm');
+  const found: ValueLine[] = [];
+  let header = { start: -1, end: -1, path: '' };
+  for (let match = scan.exec(source); match; match = scan.exec(source)) {
+    const lineStart = source.lastIndexOf('\n', match.index - 1) + 1;
+    let lineEnd = source.indexOf('\n', match.index);
+    if (lineEnd < 0) lineEnd = source.length;
+    // Go on from the next line: a match that ran over a line end must not hide one on the next.
+    scan.lastIndex = lineEnd + 1;
+    const line = source.slice(lineStart, lineEnd);
+    if (!valueRegex.test(line) || isHeaderLine(line)) continue;
+    if (line === '' && isSeparator(source, lineStart, lineEnd)) continue;
+    if (lineStart < header.start || lineStart > header.end) header = headerBefore(source, lineStart);
+    if (header.start < 0) continue;
+    let verdict = cache.get(header.path);
+    if (verdict === undefined) cache.set(header.path, (verdict = matcher.test(header.path)));
+    if (verdict) found.push({ path: header.path, line });
+  }
+  return found;
+}
+
+/** Whether the empty line at lineStart is the blank line that ends an entry with content. */
+function isSeparator(source: string, lineStart: number, lineEnd: number): boolean {
+  const nextEnd = source.indexOf('\n', lineEnd + 1);
+  const next = lineEnd + 1 >= source.length ? null : source.slice(lineEnd + 1, nextEnd < 0 ? source.length : nextEnd);
+  if (next !== null && !isHeaderLine(next)) return false;
+  const previous = lineStart === 0 ? '' : source.slice(source.lastIndexOf('\n', lineStart - 2) + 1, lineStart - 1);
+  return !isHeaderLine(previous); // right after its header, the empty line is an empty value
+}
+
+const isHeaderLine = (line: string) => line.length >= 2 && line.startsWith('[') && line.endsWith(']');
+
+/** The header line above position at, and where its entry ends (the next header). */
+function headerBefore(source: string, at: number): { start: number; end: number; path: string } {
+  let lineStart = at;
+  while (lineStart > 0) {
+    lineStart = source.lastIndexOf('\n', lineStart - 2) + 1;
+    const lineEnd = source.indexOf('\n', lineStart);
+    const line = source.slice(lineStart, lineEnd < 0 ? source.length : lineEnd);
+    if (isHeaderLine(line)) {
+      let next = source.indexOf('\n[', at - 1);
+      while (next >= 0) {
+        const end = source.indexOf('\n', next + 1);
+        if (isHeaderLine(source.slice(next + 1, end < 0 ? source.length : end))) break;
+        next = source.indexOf('\n[', next + 1);
+      }
+      return { start: lineStart, end: next < 0 ? source.length : next, path: line.slice(1, -1) };
+    }
+  }
+  return { start: -1, end: -1, path: '' };
+}

@@ -9,7 +9,7 @@ import { findGaps, missingBetween, typicalInterval } from '../../collector/archi
 import { compileGlob } from '../../collector/archive/glob.js';
 import { legendLabels, commonPattern } from '../../collector/archive/plot.js';
 import { Reporter } from '../../collector/archive/report.js';
-import { allEntries, matchingEntries } from '../../collector/archive/snapshot-text.js';
+import { allEntries, matchingEntries, matchingValueLines } from '../../collector/archive/snapshot-text.js';
 import { escapeXml, niceStep, timeTicks } from '../../collector/archive/svg.js';
 import { formatMinute, parseTime, parseWindow } from '../../collector/archive/time.js';
 import { parseXml } from '../support/archive-xml.js';
@@ -153,6 +153,19 @@ describe('snapshot text', () => {
     expect(matchingEntries(text, compileGlob('/proc/drbd'), cache)).toEqual([{ path: '/proc/drbd', value: 'version: 8.4.0\n 0: cs:Connected' }]);
     expect(matchingEntries(text, compileGlob('**'), new Map())).toHaveLength(5);
     expect(matchingEntries(Buffer.from('garbage\nmore'), compileGlob('**'), new Map())).toEqual([]);
+  });
+
+  it('finds value lines by regular expression exactly as testing every entry line by line does', () => {
+    const byEntries = (snapshot: Buffer, regex: RegExp) =>
+      [...allEntries(snapshot)].flatMap((e) => e.value.split('\n').filter((line) => regex.test(line)).map((line) => ({ path: e.path, line })));
+    // As written (ending in a blank line), and cut after the last value.
+    for (const snapshot of [Buffer.concat([text, Buffer.from('\n')]), text, Buffer.concat([text, Buffer.from('[/x/empty-last]\n')])]) {
+      for (const regex of [/^$/, /./, /Connected/, /^1$/, /one\]$/, /x/, /^\s/, /[^q]*/, /ACTIVATED\s+iBlock/]) {
+        expect(matchingValueLines(snapshot, regex, compileGlob('**'), new Map()), String(regex)).toEqual(byEntries(snapshot, regex));
+      }
+    }
+    expect(matchingValueLines(text, /^$/, compileGlob('**'), new Map())).toEqual([{ path: '/sys/kernel/config/target/a/empty', line: '' }]);
+    expect(matchingValueLines(text, /./, compileGlob('drbd'), new Map()).map((v) => v.line)).toEqual(['version: 8.4.0', ' 0: cs:Connected']);
   });
 
   it('shows values on one line without ambiguity', () => {
