@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TIME_FORMATS } from '../../collector/archive/time.js';
-import { takeSnapshot } from '../support/archive-interim-writer.js';
+import { takeSnapshot } from '../../collector/snapshot.js';
 import { at, buildIncidentArchive, W, type IncidentArchive } from '../support/archive-incident.js';
 import { archiveCommand, BUILT_CLI, builtCli } from '../support/archive-run.js';
 import { buildLioTree, seedSystem, setTraffic } from '../support/lio-tree.js';
@@ -136,7 +136,7 @@ describe('daylight saving time', () => {
     const names = ['202603290158', '202603290159', '202603290300', '202603290301'];
     for (const [i, name] of names.entries()) {
       setTraffic(root, seedSystem(), () => ({ read: 0, write: 60 * i }));
-      const written = await takeSnapshot({ root, archive: staging, kind: 'stats', now: at(12, i) });
+      const written = await takeSnapshot({ root, archive: staging, kind: 'stats', now: at(12, i), drbdProc: null });
       copyFileSync(written.path, join(dst, `lio-statistics-${name}.gz`));
     }
     const result = spawnSync(process.execPath, [BUILT_CLI, 'archive', 'series', W_GLOB, '--csv', '--archive', join(dir, 'dst-archive'), '--from', '2026-03-29 01:00', '--to', '2026-03-29 04:00'], {

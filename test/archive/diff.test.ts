@@ -4,7 +4,8 @@ import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CANONICAL_ROOT } from '../../collector/layout.js';
-import { SECRET_PLACEHOLDER, takeSnapshot } from '../support/archive-interim-writer.js';
+import { SECRET_PLACEHOLDER } from '../../collector/entry-text.js';
+import { takeSnapshot } from '../../collector/snapshot.js';
 import { afterSpec, at, beforeSpec, INITIATOR } from '../support/archive-incident.js';
 import { archiveCommand } from '../support/archive-run.js';
 import { buildLioTree, setTraffic, tpgPath } from '../support/lio-tree.js';
@@ -50,8 +51,8 @@ beforeAll(async () => {
   // After the failover: initiator01's queue depth raised, and some traffic on the new node.
   writeFileSync(`${tpgPath(after, afterSpec().targets[0])}/acls/${INITIATOR(1)}/cmdsn_depth`, '128\n');
   setTraffic(after, afterSpec(), () => ({ read: 5, write: 7 }));
-  await takeSnapshot({ root: before, archive, kind: 'full', now: at(9, 59) });
-  await takeSnapshot({ root: after, archive, kind: 'full', now: at(10, 59) });
+  await takeSnapshot({ root: before, archive, kind: 'full', now: at(9, 59), drbdProc: null });
+  await takeSnapshot({ root: after, archive, kind: 'full', now: at(10, 59), drbdProc: null });
   old = treeEntries(before);
   now = treeEntries(after);
 });

@@ -12,7 +12,7 @@
 //   10:59         full snapshot of the tree after
 import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { takeSnapshot } from './archive-interim-writer.js';
+import { takeSnapshot } from '../../collector/snapshot.js';
 import { buildLioTree, seedSystem, setTraffic, tpgPath, type LioSpec } from './lio-tree.js';
 
 export const at = (hour: number, minute: number) => new Date(2026, 10, 20, hour, minute);
@@ -76,13 +76,13 @@ export async function buildIncidentArchive(dir: string): Promise<IncidentArchive
   buildLioTree(after, afterSpec());
   writeFileSync(`${tpgPath(after, afterSpec().targets[0])}/acls/${INITIATOR(1)}/cmdsn_depth`, '128\n');
 
-  files['0959'] = (await takeSnapshot({ root: before, archive, kind: 'full', now: at(9, 59) })).path;
+  files['0959'] = (await takeSnapshot({ root: before, archive, kind: 'full', now: at(9, 59), drbdProc: null })).path;
   for (const minute of [40, 41, 42, 44, 45, 46, 47, 48, 50]) {
     const [root, spec] = minute < 45 ? [before, beforeSpec()] : [after, afterSpec()];
     setTraffic(root, spec, traffic(spec, minute));
     files[`10${minute}`] = (await takeSnapshot({ root, archive, kind: 'stats', now: at(10, minute), drbdProc })).path;
   }
-  files['1059'] = (await takeSnapshot({ root: after, archive, kind: 'full', now: at(10, 59) })).path;
+  files['1059'] = (await takeSnapshot({ root: after, archive, kind: 'full', now: at(10, 59), drbdProc: null })).path;
 
   // A copy cut short, and what a full disk leaves behind.
   const truncated = files['1048'];
