@@ -57,11 +57,11 @@ export function startCollector(args: string[]): RunningCollector {
 }
 
 /** Polls until check() gives a truthy value, or throws after timeoutMs. */
-export async function waitFor<T>(what: string, check: () => T, timeoutMs = 30_000, stepMs = 5): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T, timeoutMs = 30_000, stepMs = 5): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = check();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, stepMs));
   }
