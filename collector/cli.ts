@@ -96,8 +96,8 @@ function pruneCommand(options: { archive: string; retentionDays: string; verbose
   });
   if (options.verbose) {
     reportInfo(
-      `prune: removed ${removed.files.length} snapshots and ${removed.directories.length} day directories older than ${retentionDays} days, ` +
-        `${removed.tempFiles.length} leftover temporary files`,
+      `prune: older than ${retentionDays} days, removed snapshots: ${removed.files.length}, ` +
+        `day directories: ${removed.directories.length}; leftover temporary files: ${removed.tempFiles.length}`,
     );
   }
   if (problems > 0) process.exitCode = 1;
