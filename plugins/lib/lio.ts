@@ -34,10 +34,12 @@ function countersOf(tpg: LioTpg, direction: Direction): Counter[] {
     file: `${tpg.path}/lun/${lun}/statistics/scsi_tgt_port/${direction}_mbytes`,
   }));
   for (const acl of tpg.acls) {
+    const initiatorBase = base + cleanName(acl.initiator);
+    const initiatorWhere = `${where} - ${shortTarget(acl.initiator)}`;
     for (const lun of acl.mappedLuns) {
       counters.push({
-        candidate: base + cleanName(acl.initiator) + lun,
-        label: `${where} - ${shortTarget(acl.initiator)} (${lun})`,
+        candidate: initiatorBase + lun,
+        label: `${initiatorWhere} (${lun})`,
         info: `Bytes ${moved} ${acl.initiator} on its mapped ${lun} of ${whole}`,
         file: `${tpg.path}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${direction}_mbytes`,
       });
