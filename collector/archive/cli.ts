@@ -39,11 +39,11 @@ interface CommonOptions {
   to?: string;
 }
 
-function withWindow(command: Command, defaultWindow: string): Command {
+function withWindow(command: Command, lastHour: boolean): Command {
   return command
     .option('--archive <dir>', 'archive directory', DEFAULT_ARCHIVE)
-    .option('--from <time>', `start of the window, included (${defaultWindow})`)
-    .option('--to <time>', 'end of the window, included (default: now)');
+    .option('--from <time>', `start of the window, included (default: ${lastHour ? '1 hour before --to' : 'the oldest snapshot'})`)
+    .option('--to <time>', `end of the window, included (default: ${lastHour ? 'now' : 'the newest snapshot'})`);
 }
 
 /**
@@ -85,10 +85,12 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
       const ctx: Context = { archive: new Archive(options.archive, (m) => report.warn(m)), window, now, out, report };
       const code = await body(ctx, options, ...(args.slice(0, -2) as A));
       out.flush();
+      await new Promise(setImmediate); // a failed write is reported on a later tick
+      if (out.failure) throw new ArchiveError(`cannot write the output: ${out.failure.code ?? out.failure.message}`);
       if (code !== 0) io.setExitCode(code);
     };
 
-  withWindow(archive.command('list'), 'default: the whole archive')
+  withWindow(archive.command('list'), false)
     .description('snapshots per day: count, first and last time, size, and every gap (missing minutes)')
     .option('--verify', 'decompress every file to find corrupt ones (default: names and sizes only)')
     .option('--stats', 'only the minute statistics snapshots')
@@ -99,7 +101,7 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
       ),
     );
 
-  withWindow(archive.command('show'), 'default: the whole archive')
+  withWindow(archive.command('show'), false)
     .description('print the snapshot nearest to TIME (stats, or full with --full), decompressed')
     .argument('<time...>', 'the time wanted, e.g. "2026-11-20 10:42" or -2h')
     .option('--full', 'the nearest hourly full snapshot instead')
@@ -111,14 +113,14 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
       }),
     );
 
-  withWindow(archive.command('grep'), 'default: 1 hour before --to')
+  withWindow(archive.command('grep'), true)
     .description('matching entries of every snapshot in the window, as "TIME  PATH  VALUE" lines (exit 1 when none)')
     .argument('[pattern]', 'glob on paths: * within a path segment, ** across, ?, [abc], {a,b}; without a leading / it matches the end of paths')
     .option('--value <regex>', 'only value lines matching this regular expression')
     .option('--full', 'search the hourly full snapshots instead of the statistics')
     .action(run<[string | undefined]>(true, (ctx, o, pattern) => runGrep(ctx, pattern, { value: o.value as string | undefined, full: Boolean(o.full) })));
 
-  withWindow(archive.command('series'), 'default: 1 hour before --to')
+  withWindow(archive.command('series'), true)
     .description('each matching counter per snapshot: value, delta, rate (MiB/s for *_mbytes, per second otherwise), resets, wraps, gaps')
     .argument('<pathglob>', 'glob on paths, e.g. "lun_0/statistics/scsi_tgt_port/write_mbytes"')
     .addOption(new Option('--csv', 'CSV rows in time order').conflicts('json'))
@@ -128,7 +130,7 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
       run<[string]>(true, (ctx, o, pattern) => runSeries(ctx, pattern, { format: o.csv ? 'csv' : o.json ? 'json' : 'table', full: Boolean(o.full) })),
     );
 
-  withWindow(archive.command('diff'), 'default: the whole archive')
+  withWindow(archive.command('diff'), false)
     .description('entries added, removed and changed between the snapshots nearest to TIME1 and TIME2 (full snapshots by default)')
     .argument('<times...>', 'TIME1 TIME2, e.g. "2026-11-20 09:59" "2026-11-20 10:59"')
     .option('--stats', 'compare the minute statistics snapshots instead')
@@ -142,7 +144,7 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
       }),
     );
 
-  withWindow(archive.command('plot'), 'default: 1 hour before --to')
+  withWindow(archive.command('plot'), true)
     .description('the rates of the matching counters as a self-contained SVG line chart')
     .argument('<pathglob>', 'glob on paths, as for series')
     .requiredOption('--out <file>', 'the SVG file to write')

@@ -11,12 +11,14 @@ const FLUSH_AT = 64 * 1024;
 export class Output {
   private pending: string[] = [];
   private size = 0;
-  /** True once the reader closed the pipe: commands stop reading snapshots. */
+  /** True once the reader closed the pipe (or writing failed): commands stop reading snapshots. */
   closed = false;
+  /** A write error other than a closed pipe (a full disk under `> file`), reported at the end. */
+  failure: NodeJS.ErrnoException | null = null;
 
   constructor(private readonly stream: OutStream) {
     stream.on?.('error', (err) => {
-      if (err.code !== 'EPIPE') throw err;
+      if (err.code !== 'EPIPE') this.failure = err;
       this.closed = true;
     });
   }

@@ -2,7 +2,7 @@
 // the progress bar only on a terminal, a reader that closes the pipe, files decided by name,
 // legacy files in the archive root, and a daylight-saving change that is not a gap.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TIME_FORMATS } from '../../collector/archive/time.js';
@@ -111,6 +111,17 @@ describe('lio-collector archive (built)', () => {
     expect(result.stdout).toMatch(/^2026-11-20 10:40  \/sys\/kernel\/config\/target\/\S+  \S*\n$/);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it('says so when its output cannot be written (a full disk)', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const result = builtCli(['archive', 'series', W_GLOB, '--archive', archive, ...inWindow], { stdio: ['ignore', full, 'pipe'] });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe('lio-collector: cannot write the output: ENOSPC\n');
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('reads full snapshots left in the archive root by the original /etc/lio/save', () => {

@@ -42,5 +42,5 @@ export const BUILT_CLI = 'dist/collector/lio-collector';
 export function builtCli(args: string[], options: SpawnSyncOptions = {}): RunResult {
   const result = spawnSync(process.execPath, [BUILT_CLI, ...args], { encoding: 'utf8', ...options });
   if (result.error) throw result.error;
-  return { code: result.status ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  return { code: result.status ?? -1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
 }
