@@ -38,16 +38,17 @@ interface RunOptions extends CommonOptions {
 }
 
 const rootOption = () => new Option('--root <dir>', 'LIO configfs directory to read').default(CANONICAL_ROOT);
-const archiveOption = () => new Option('--archive <dir>', 'archive directory (created 0750 if missing)').default(DEFAULT_ARCHIVE);
+const archiveOption = () => new Option('--archive <dir>', 'archive directory, created 0750 if missing').default(DEFAULT_ARCHIVE);
 const retentionOption = () =>
-  new Option('--retention-days <days>', 'keep snapshots of this many days before today (and today\'s)').default(DEFAULT_RETENTION_DAYS);
+  new Option('--retention-days <days>', "keep the snapshots of this many days before today, and today's").default(
+    DEFAULT_RETENTION_DAYS,
+    DEFAULT_RETENTION_DAYS,
+  );
 const drbdOptions = () => [
-  new Option('--drbd-proc <path>', 'DRBD status file appended to stats snapshots as [/proc/drbd]; skipped when it does not exist').default(
-    DEFAULT_DRBD_PROC,
-  ),
+  new Option('--drbd-proc <path>', 'DRBD status appended to stats snapshots as [/proc/drbd], if the file exists').default(DEFAULT_DRBD_PROC),
   new Option('--no-drbd', 'no DRBD entry in stats snapshots'),
 ];
-const verboseOption = () => new Option('--verbose', 'also report each snapshot written and each file that read empty');
+const verboseOption = (what: string) => new Option('--verbose', `print ${what} (stdout)`);
 
 /** The archive directory, resolved; an error if something other than a directory is there. */
 function checkArchive(archive: string): string {
@@ -131,14 +132,14 @@ export function registerCollectorCommands(program: Command): void {
     .addOption(rootOption())
     .addOption(archiveOption());
   for (const option of drbdOptions()) snapshot.addOption(option);
-  snapshot.addOption(verboseOption()).action((kind: SnapshotKind, options: CommonOptions) => snapshotCommand(kind, options));
+  snapshot.addOption(verboseOption('the file written, and each file that read empty with the reason')).action((kind: SnapshotKind, options: CommonOptions) => snapshotCommand(kind, options));
 
   const prune = program
     .command('prune')
     .description('delete snapshots older than the retention, and day directories left empty; nothing else')
     .addOption(archiveOption())
     .addOption(retentionOption())
-    .addOption(verboseOption())
+    .addOption(verboseOption('how much was removed'))
     .action(pruneCommand);
 
   const run = program
@@ -153,10 +154,13 @@ export function registerCollectorCommands(program: Command): void {
     .addOption(
       new Option('--timeout <seconds>', 'kill a snapshot or prune still running after this long (a hung configfs read)').default(
         DEFAULT_TIMEOUT_SECONDS,
+        DEFAULT_TIMEOUT_SECONDS,
       ),
     );
   for (const option of drbdOptions()) run.addOption(option);
-  run.addOption(verboseOption()).action(runCommand);
+  run.addOption(verboseOption("each job's end, and the jobs' own --verbose lines")).action(runCommand);
+  // A bad value gets its one-line reason, not the help text after it.
+  for (const command of [snapshot, prune, run]) command.showHelpAfterError(false);
 
   program.addHelpText('after', () => collectorOptionsHelp([snapshot, prune, run]));
 }
@@ -165,13 +169,28 @@ export function registerCollectorCommands(program: Command): void {
 function collectorOptionsHelp(commands: Command[]): string {
   const lines = ['', 'Collector commands and their options:'];
   for (const command of commands) {
-    const usage = command.name() === 'snapshot' ? 'snapshot stats|full' : command.name();
-    lines.push(`  ${usage}`);
+    lines.push(`  ${command.name() === 'snapshot' ? 'snapshot stats|full' : command.name()}`);
     for (const option of command.options) {
-      const fallback = option.defaultValue === undefined ? '' : ` (default: ${JSON.stringify(option.defaultValue)})`;
-      lines.push(`    ${option.flags.padEnd(24)} ${option.description}${fallback}`);
+      const fallback =
+        option.defaultValue === undefined ? '' : ` (default: ${option.defaultValueDescription ?? JSON.stringify(option.defaultValue)})`;
+      lines.push(...wrap(`${option.flags.padEnd(24)} ${option.description}${fallback}`, 4, 29));
     }
   }
-  lines.push('Archive: ARCHIVE/YYYYMMDD/lio-statistics-YYYYMMDDHHMM.gz (stats), ARCHIVE/YYYYMMDD/lio-YYYYMMDDHHMM.gz (full).');
+  lines.push('', 'Archive files: ARCHIVE/YYYYMMDD/lio-statistics-YYYYMMDDHHMM.gz (stats),', '               ARCHIVE/YYYYMMDD/lio-YYYYMMDDHHMM.gz (full).');
   return lines.join('\n');
+}
+
+/** text as lines of at most 80 columns: indent before the first, hang before the others. */
+function wrap(text: string, indent: number, hang: number): string[] {
+  const lines: string[] = [];
+  let line = ' '.repeat(indent);
+  for (const word of text.split(/(?<=\S) (?=\S)/)) {
+    if (line.trim() && line.length + 1 + word.length > 80) {
+      lines.push(line);
+      line = ' '.repeat(hang) + word.trimStart();
+    } else {
+      line += line.trim() ? ` ${word}` : word;
+    }
+  }
+  return [...lines, line];
 }
