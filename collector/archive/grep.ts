@@ -44,7 +44,7 @@ export async function runGrep(ctx: Context, pattern: string | undefined, options
         matches++;
       }
       ctx.out.write(lines);
-      return !ctx.out.closed;
+      return;
     }
     for (const entry of matchingEntries(text, matcher, verdicts)) {
       // A multi-line value (an info file, /proc/drbd) gives one output line per value line.
@@ -55,8 +55,7 @@ export async function runGrep(ctx: Context, pattern: string | undefined, options
       }
     }
     ctx.out.write(lines);
-    return !ctx.out.closed;
-  });
+  }, ctx.out);
   summarise(ctx, result);
   if (matches > 0) return 0;
   ctx.report.note(`no match in ${result.read} ${selection.kind} snapshots${pattern === undefined ? '' : SEGMENT_HINT}`);

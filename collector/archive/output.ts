@@ -1,9 +1,14 @@
 // Standard output for the archive commands: buffered into large writes (a series can be
-// hundreds of thousands of lines), and aware of a reader that went away (`| head`).
+// millions of lines), paced by the reader (a pipe to a slow `less` must not make the output pile
+// up in memory), and aware of a reader that went away (`| head`).
 
 export interface OutStream {
   write(text: string): unknown;
   on?(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
+  /** Node's writable streams: set while writes wait in memory for the reader. */
+  writableNeedDrain?: boolean;
+  once?(event: 'drain' | 'close', listener: () => void): unknown;
+  off?(event: 'drain' | 'close', listener: () => void): unknown;
 }
 
 const FLUSH_AT = 64 * 1024;
@@ -35,5 +40,28 @@ export class Output {
     this.stream.write(this.pending.join(''));
     this.pending = [];
     this.size = 0;
+  }
+
+  /**
+   * Resolves once what was written has gone to the reader (at once if nothing waits), after
+   * letting pending events run; false when the output is closed and reading can stop.
+   */
+  async ready(): Promise<boolean> {
+    const stream = this.stream;
+    if (!this.closed && stream.writableNeedDrain && stream.once && stream.off) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearInterval(poll);
+          stream.off!('drain', done);
+          stream.off!('close', done);
+          resolve();
+        };
+        // A broken pipe is reported through 'error', which sets closed: look for it too.
+        const poll = setInterval(() => this.closed && done(), 50);
+        stream.once!('drain', done);
+        stream.once!('close', done);
+      });
+    } else await new Promise(setImmediate);
+    return !this.closed;
   }
 }

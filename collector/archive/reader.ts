@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { SnapshotFile } from './catalog.js';
+import type { Output } from './output.js';
 import type { Reporter } from './report.js';
 
 /** Large output chunks: the default 16 KiB makes inflating a 4 MB snapshot twice as slow. */
@@ -49,14 +50,16 @@ export interface ScanResult {
 
 /**
  * Calls visit with the text of each file in order, one at a time; unreadable files get one
- * warning each and are skipped. Stops early when visit returns false (stdout closed). Yields to
- * the event loop between files so that a closed pipe (`| head`) is noticed.
+ * warning each and are skipped. Between files it waits for output to drain to its reader (when
+ * given) and stops early once that reader has gone (`| head`).
  */
 export async function scanSnapshots(
   files: SnapshotFile[],
   report: Reporter,
-  visit: (file: SnapshotFile, text: Buffer) => boolean | void,
+  visit: (file: SnapshotFile, text: Buffer) => void,
+  output?: Output,
 ): Promise<ScanResult> {
+  const between = () => (output ? output.ready() : new Promise<boolean>((resolve) => setImmediate(() => resolve(true))));
   const result: ScanResult = { read: 0, skipped: [] };
   report.startProgress(files.length, 'snapshots');
   try {
@@ -69,14 +72,13 @@ export async function scanSnapshots(
         result.skipped.push({ file, reason: err.message });
         report.warn(`skipped ${file.path}: ${err.message}`);
         report.tick();
-        await new Promise(setImmediate);
+        if (!(await between())) break;
         continue;
       }
       result.read++;
-      const more = visit(file, text);
+      visit(file, text);
       report.tick();
-      if (more === false) break;
-      await new Promise(setImmediate);
+      if (!(await between())) break;
     }
   } finally {
     report.endProgress();

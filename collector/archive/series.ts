@@ -81,8 +81,7 @@ export async function collectEntries(
       paths.add(entry.path);
       onEntry(entry.path, file.time, entry.value);
     }
-    return !ctx.out.closed;
-  });
+  }, ctx.out);
   summarise(ctx, result);
   if (paths.size === 0 && !ctx.out.closed) {
     throw new ArchiveError(`no entry matches "${pattern}" in ${result.read} ${selection.kind} snapshots ${describeFiles(selection)}${SEGMENT_HINT}`);
