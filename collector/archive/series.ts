@@ -124,29 +124,38 @@ export async function runSeries(ctx: Context, pattern: string, options: SeriesOp
   return 0;
 }
 
-// ---- table: one block per counter, so rows are kept (as compact pairs) until the end.
+// ---- table: one block per counter, so samples are kept until the end: as numbers, with the
+// text only of the rare entries that are not a number.
+
+interface Samples {
+  times: number[];
+  values: number[];
+  /** Index -> archived text, where values holds NaN. */
+  texts: Map<number, string>;
+}
 
 async function seriesTable(ctx: Context, pattern: string, kind: SnapshotKind): Promise<number> {
   compileGlob(pattern);
-  const samples = new Map<string, { times: number[]; texts: string[] }>();
+  const samples = new Map<string, Samples>();
   const collected = await collectEntries(ctx, pattern, requireSnapshots(ctx, kind), (path, time, text) => {
     let s = samples.get(path);
-    if (!s) samples.set(path, (s = { times: [], texts: [] }));
+    if (!s) samples.set(path, (s = { times: [], values: [], texts: new Map() }));
+    const value = parseCounter(text);
+    if (value === null) s.texts.set(s.times.length, text);
     s.times.push(time.getTime());
-    s.texts.push(text);
+    s.values.push(value ?? NaN);
   });
   const interval = collected.selection.interval;
   const fileTimes = new Set(collected.selection.files.map((f) => f.time.getTime()));
   const unreadable = new Set(collected.result.skipped.map((s) => s.file.time.getTime()));
-  let text = '';
-  for (const path of collected.paths) {
+  collected.paths.forEach((path, n) => {
     const s = samples.get(path)!;
+    samples.delete(path);
     const builder = new SeriesBuilder(interval);
-    const unit = rateUnit(path);
-    const rows: string[][] = [['time', 'value', 'delta', unit, 'note']];
+    const rows: string[][] = [['time', 'value', 'delta', rateUnit(path), 'note']];
     const markers = new Map<number, string>(); // row index -> gap line printed before it
     for (let i = 0; i < s.times.length; i++) {
-      const row = builder.add(path, new Date(s.times[i]), s.texts[i]);
+      const row = builder.add(path, new Date(s.times[i]), s.texts.get(i) ?? String(s.values[i]));
       if (row.missing > 0) {
         const gap = gapBetween(s.times[i - 1], s.times[i], interval)!;
         const when = gap.missing === 1 ? formatMinute(gap.first) : `${formatMinute(gap.first)} - ${formatMinute(gap.last)}`;
@@ -154,16 +163,20 @@ async function seriesTable(ctx: Context, pattern: string, kind: SnapshotKind): P
       }
       rows.push([formatMinute(row.time), row.value === null ? row.text : String(row.value), formatNumber(row.delta), formatRate(row.rate), note(row)]);
     }
-    const lines = alignColumns(rows, ['left', 'right', 'right', 'right', 'left']).split('\n');
-    text += `${text ? '\n' : ''}${path}\n`;
-    lines.forEach((line, i) => {
-      const marker = markers.get(i);
-      if (marker) text += `${marker}\n`;
-      if (line) text += `${line}\n`;
-    });
-  }
-  text += `\n${collected.paths.length} counter${collected.paths.length === 1 ? '' : 's'}, ${collected.result.read} ${kind} snapshots (expected every ${formatInterval(interval)})${collected.result.skipped.length ? `, ${collected.result.skipped.length} skipped` : ''}\n`;
-  ctx.out.write(text);
+    let block = `${n > 0 ? '\n' : ''}${path}\n`;
+    alignColumns(rows, ['left', 'right', 'right', 'right', 'left'])
+      .split('\n')
+      .forEach((line, i) => {
+        const marker = markers.get(i);
+        if (marker) block += `${marker}\n`;
+        if (line) block += `${line}\n`;
+      });
+    ctx.out.write(block);
+  });
+  const skipped = collected.result.skipped.length;
+  ctx.out.write(
+    `\n${collected.paths.length} counter${collected.paths.length === 1 ? '' : 's'}, ${collected.result.read} ${kind} snapshots (expected every ${formatInterval(interval)})${skipped ? `, ${skipped} skipped` : ''}\n`,
+  );
   return 0;
 }
 
