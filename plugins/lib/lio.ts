@@ -20,7 +20,8 @@ function shortTarget(target: string): string {
   return target.startsWith('iqn.') && colon >= 0 ? target.slice(colon + 1) : target;
 }
 
-function countersOf(tpg: LioTpg, direction: Direction): Counter[] {
+/** The counters of one TPG; labels and infos are left empty unless withConfig. */
+function countersOf(tpg: LioTpg, direction: Direction, withConfig: boolean): Counter[] {
   // tpgt_1 of an iSCSI target is all the original plugins knew: their names stay as they were.
   const tpgName = tpg.tpgt === 'tpgt_1' ? '' : tpg.tpgt;
   const base = cleanName(tpg.target) + tpgName;
@@ -29,8 +30,8 @@ function countersOf(tpg: LioTpg, direction: Direction): Counter[] {
   const moved = direction === 'read' ? 'read by' : 'written by';
   const counters: Counter[] = tpg.luns.map((lun) => ({
     candidate: base + lun,
-    label: `${where} (${lun})`,
-    info: `Bytes ${moved} all initiators on ${lun} of ${whole}`,
+    label: withConfig ? `${where} (${lun})` : '',
+    info: withConfig ? `Bytes ${moved} all initiators on ${lun} of ${whole}` : '',
     file: `${tpg.path}/lun/${lun}/statistics/scsi_tgt_port/${direction}_mbytes`,
   }));
   for (const acl of tpg.acls) {
@@ -39,8 +40,8 @@ function countersOf(tpg: LioTpg, direction: Direction): Counter[] {
     for (const lun of acl.mappedLuns) {
       counters.push({
         candidate: initiatorBase + lun,
-        label: `${initiatorWhere} (${lun})`,
-        info: `Bytes ${moved} ${acl.initiator} on its mapped ${lun} of ${whole}`,
+        label: withConfig ? `${initiatorWhere} (${lun})` : '',
+        info: withConfig ? `Bytes ${moved} ${acl.initiator} on its mapped ${lun} of ${whole}` : '',
         file: `${tpg.path}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${direction}_mbytes`,
       });
     }
@@ -57,8 +58,8 @@ export function lioPlugin(direction: Direction, env: NodeJS.ProcessEnv): Plugin 
       if (!listTpgs(root).some((tpg) => tpg.luns.length > 0)) return `no (no LIO target exports a LUN under ${root})`;
       return 'yes';
     },
-    graph(withValues) {
-      const counters = listTpgs(root).flatMap((tpg) => countersOf(tpg, direction));
+    graph(withValues, withConfig = true) {
+      const counters = listTpgs(root).flatMap((tpg) => countersOf(tpg, direction, withConfig));
       const names = uniqueFieldNames(counters.map((c) => ({ name: c.candidate, identity: c.file })));
       const fields: Field[] = counters.map((counter, i) => {
         const name = names[i]!;
@@ -74,7 +75,7 @@ export function lioPlugin(direction: Direction, env: NodeJS.ProcessEnv): Plugin 
           info: counter.info,
           type: 'DERIVE',
           min: 0,
-          cdef: `${name},1048576,*`,
+          cdef: withConfig ? `${name},1048576,*` : undefined,
           value,
         };
       });

@@ -26,8 +26,12 @@ export interface Graph {
 export interface Plugin {
   /** `yes` or `no (reason)`: the single line autoconf prints. */
   autoconf(): string;
-  /** Builds the graph; values are read only when withValues is true. */
-  graph(withValues: boolean): Graph;
+  /**
+   * Builds the graph; values are read only when withValues is true. withConfig is false for a
+   * plain fetch, which prints only names and values: a plugin may then leave labels and other
+   * config-only attributes empty (with thousands of fields, building them costs measurable time).
+   */
+  graph(withValues: boolean, withConfig?: boolean): Graph;
 }
 
 export function renderConfig(graph: Graph): string {
@@ -64,7 +68,7 @@ export function runMode(plugin: Plugin, mode: string | undefined, env: NodeJS.Pr
     case undefined:
     case '':
     case 'fetch':
-      return renderValues(plugin.graph(true));
+      return renderValues(plugin.graph(true, false));
     default:
       throw new UsageError(`unknown mode "${mode}" (expected config, autoconf or none)`);
   }
