@@ -53,12 +53,22 @@ describe('systemd/lio-collector.service', () => {
 });
 
 describe('cron/lio-collector', () => {
-  const lines = readFileSync(cronPath, 'utf8')
+  const text = readFileSync(cronPath, 'utf8');
+  // Installed disabled: the entries are the lines that are a schedule once their "#" is removed.
+  const lines = text
     .split('\n')
-    .filter((line) => line.trim() && !line.startsWith('#') && !/^\w+=/.test(line));
+    .filter((line) => /^#[\d*]/.test(line))
+    .map((line) => line.slice(1));
   const entries = lines.map((line) => {
     const fields = line.split(/\s+/);
     return { schedule: fields.slice(0, 5).join(' '), user: fields[5], command: fields.slice(6).join(' ') };
+  });
+
+  it('installed disabled: no active entry, only the environment lines', () => {
+    expect(text.split('\n').filter((line) => line.trim() && !line.startsWith('#'))).toEqual([
+      'SHELL=/bin/sh',
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    ]);
   });
 
   it('the original schedule, as root, with nice and ionice', () => {
