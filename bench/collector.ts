@@ -116,7 +116,7 @@ export function benchCollector(support: CollectorSupport, workDir: string, trees
       }
       if (TARGET_SIZES.includes(tree.label)) {
         section.targets.push(
-          ratioTarget(`collector snapshot ${kind}, ${tree.label}, vs read floor`, collector, floor, SNAPSHOT_LIMIT, support.missing ?? undefined),
+          ratioTarget(`collector snapshot ${kind}, ${tree.label}, vs read floor`, collector, floor, SNAPSHOT_LIMIT, { why: support.missing ?? undefined }),
         );
       }
     }
@@ -154,7 +154,7 @@ export function benchCollector(support: CollectorSupport, workDir: string, trees
 }
 
 function rssTarget(full: Measurement | undefined, missing: string | null): TargetRow {
-  const row: TargetRow = { what: 'collector snapshot full, 16x16x16, peak RSS', measured: '', reference: '', ratio: '', limit: `< ${FULL_RSS_LIMIT_MIB} MiB`, verdict: 'not measured' };
+  const row: TargetRow = { what: 'collector snapshot full, 16x16x16, peak RSS', measured: '', reference: '', ratio: '', bestRatio: '', limit: `< ${FULL_RSS_LIMIT_MIB} MiB`, verdict: 'not measured' };
   if (missing) return { ...row, measured: missing };
   if (!full) return { ...row, measured: 'not run' };
   if (!full.ok) return { ...row, measured: `failed: ${full.problem}` };
