@@ -65,7 +65,10 @@ function minuteText(template: Template, minute: number): string {
 export interface ArchiveDay {
   archive: string;
   files: string[];
-  /** A canonical counter path present in every file, for `archive series`. */
+  /**
+   * A canonical counter path present in every file, for `archive series`: the last counter in
+   * the snapshot, so that a reader which stops early still inflates the whole file.
+   */
   counterPath: string;
   /** Bytes of all files, compressed. */
   bytes: number;
@@ -78,7 +81,7 @@ export interface ArchiveDay {
  */
 export async function ensureArchiveDay(workDir: string, templateGz: string): Promise<ArchiveDay> {
   const template = cutTemplate(gunzipSync(readFileSync(templateGz)).toString('utf8'));
-  const counterPath = template.paths.find((p) => p.endsWith('/scsi_auth_intr/read_mbytes')) ?? template.paths[0];
+  const counterPath = template.paths.filter((p) => p.endsWith('/read_mbytes')).pop() ?? template.paths.at(-1);
   if (!counterPath) throw new Error(`${templateGz}: no counter entries found to make a day of snapshots from`);
   const archive = join(workDir, 'archive-day');
   const stampFile = join(workDir, 'archive-day.stamp');

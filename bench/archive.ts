@@ -59,7 +59,7 @@ export async function benchArchive(support: CollectorSupport, workDir: string, t
         headers: ['Command', 'Median', 'Spread (min–max)', 'x zcat', 'Peak RSS'],
         rows: [
           ['zcat (all files of the day) > /dev/null', ...timeCells(z), '', z?.ok ? mib(z.peakRssKiB) : ''],
-          [`archive series ${day.counterPath.split('/').slice(-4).join('/')}`, ...timeCells(s), r === null ? '' : ratio(r), s?.ok ? mib(s.peakRssKiB) : ''],
+          [`archive series …/${day.counterPath.split('/').slice(-6).join('/')} (the last counter of each file)`, ...timeCells(s), r === null ? '' : ratio(r), s?.ok ? mib(s.peakRssKiB) : ''],
         ],
       },
     ],
