@@ -1,9 +1,9 @@
-// One snapshot: the chosen configfs files (and, for stats, /proc/drbd) as text, gzip-compressed
+// One snapshot: the chosen configfs files (and, for stats, the DRBD state) as text, gzip-compressed
 // into ARCHIVE/YYYYMMDD/lio[-statistics]-YYYYMMDDHHMM.gz, written atomically.
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AtomicGzipFile, makeDirectory, removeStaleTempFiles } from './archive-file.js';
-import { DEFAULT_DRBD_PROC, drbdSection } from './drbd-section.js';
+import { DEFAULT_DRBD_PROC, drbdSections } from './drbd-section.js';
 import { EntryText, isSecret, SECRET_PLACEHOLDER } from './entry-text.js';
 import { statsFiles, treeFiles } from './file-selection.js';
 import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from './layout.js';
@@ -79,10 +79,10 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
       for (const chunk of text.takeReady()) await file.write(chunk);
     }
     if (options.kind === 'stats' && options.drbdProc !== null) {
-      const drbd = drbdSection(options.drbdProc ?? DEFAULT_DRBD_PROC);
-      if (drbd) {
-        text.addText(drbd.header, drbd.content);
-        if (drbd.problem) problem(`DRBD entry empty: ${drbd.problem}`);
+      // /proc/drbd, and on DRBD 9 the output of drbdsetup events2.
+      for (const section of drbdSections(options.drbdProc ?? DEFAULT_DRBD_PROC)) {
+        text.addText(section.header, section.content);
+        if (section.problem) problem(`DRBD entry empty: ${section.problem}`);
       }
     }
     for (const chunk of text.takeRest()) await file.write(chunk);

@@ -2,7 +2,7 @@
 // subtrees of every fabric and TPG and nothing else, symlinks and FIFOs listed but never read,
 // the DRBD entry. Trees are built on disk; the collector reads them through --root.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dayStamp, parseSnapshotName } from '../../collector/layout.js';
@@ -294,6 +294,20 @@ describe('the DRBD entry of stats snapshots', () => {
       expect(run).toMatchObject({ status: 0, stderr: '' });
       expect(gunzipText(onlyArchive(archive))).toBe(referenceText(root, kind));
     }
+  });
+
+  it('on DRBD 9 (version lines only in /proc/drbd) an entry for drbdsetup events2 follows', (context) => {
+    if (existsSync('/usr/sbin/drbdsetup')) context.skip('drbdsetup is installed here: its output would vary');
+    const drbd9 = 'version: 9.2.8 (api:2/proto:86-122)\nTransports (api:20): tcp (9.2.8)\n';
+    writeFileSync(`${dir}/drbd9`, drbd9);
+    const archive = `${dir}/a-drbd9`;
+    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--drbd-proc', `${dir}/drbd9`]);
+    expect(run.status).toBe(0);
+    // Without drbdsetup the entry is empty, and one line says why.
+    expect(run.stderr).toMatch(/^lio-collector: snapshot stats: DRBD entry empty: .*drbdsetup.*\n$/);
+    expect(gunzipText(onlyArchive(archive))).toBe(
+      `${referenceText(root, 'stats')}[/proc/drbd]\n${drbd9}\n[drbdsetup events2 --now --statistics]\n\n`,
+    );
   });
 
   it('a FIFO given as --drbd-proc is not read (it would block): empty entry, one line on stderr', () => {
