@@ -1,6 +1,7 @@
 // The Munin plugin protocol (Munin 2.0): modes, config and value output, field names.
 // Everything a plugin prints goes through here, so the protocol rules live in one place.
 import type * as Crypto from 'node:crypto';
+import { writeSync } from 'node:fs';
 
 export type FieldType = 'GAUGE' | 'DERIVE';
 
@@ -79,11 +80,36 @@ export class UsageError extends Error {}
 /** Entry point shared by all plugins: prints, and exits non-zero only for a wrong mode. */
 export function main(plugin: Plugin): void {
   try {
-    process.stdout.write(runMode(plugin, process.argv[2], process.env));
+    writeStdout(runMode(plugin, process.argv[2], process.env));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     warn(err.message);
     process.exitCode = 2;
+  }
+}
+
+/**
+ * Writes text to stdout, all of it, before returning. On a pipe (munin-node's) process.stdout is
+ * a net.Socket whose creation loads Node's stream and net modules: 2 to 4 % of the instructions
+ * of a whole plugin run (callgrind). A plain write to fd 1 does the same job.
+ */
+function writeStdout(text: string): void {
+  const data = Buffer.from(text);
+  let offset = 0;
+  try {
+    while (offset < data.length) offset += writeSync(1, data, offset);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') {
+      // A non-blocking stdout that is full: let Node's stream wait for it.
+      process.stdout.write(data.subarray(offset));
+    } else if (code === 'EPIPE') {
+      // The reader went away (munin-node gave up on us): one line, not a stack trace.
+      warn('stdout closed before all output was written');
+      process.exitCode = 1;
+    } else {
+      throw err;
+    }
   }
 }
 
