@@ -1,8 +1,6 @@
 // archive plot: the SVG is parsed (well-formed XML), its lines are checked against the known
 // rates, and a browser screenshot of it is kept in test-artifacts/.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../../collector/archive/catalog.js';
@@ -11,6 +9,7 @@ import { runPlot } from '../../collector/archive/plot.js';
 import { Reporter } from '../../collector/archive/report.js';
 import { at, buildIncidentArchive, INITIATOR, W, type IncidentArchive } from '../support/archive-incident.js';
 import { builtCli } from '../support/archive-run.js';
+import { chromium, CHROMIUM } from '../support/e2e-browser.js';
 import { allElements, parseXml, type XmlElement } from '../support/archive-xml.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -106,39 +105,18 @@ describe('plot', () => {
     expect(badDir.stderr).toContain(`lio-collector: cannot write ${join(dir, 'no/such/dir.svg')}: ENOENT\n`);
   });
 
-  const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find((name) => spawnSync('which', [name]).status === 0);
-  it.skipIf(!chromium)('renders in a browser: screenshot kept as test-artifacts/archive-plot.png', () => {
+  const hasChromium = existsSync(CHROMIUM);
+  it.skipIf(!hasChromium)('renders in a browser: screenshot kept as test-artifacts/archive-plot.png', async () => {
     const png = resolve('test-artifacts/archive-plot.png');
     mkdirSync('test-artifacts', { recursive: true });
     rmSync(png, { force: true });
-    const profile = mkdtempSync(join(tmpdir(), 'lio-chromium-'));
-    try {
-      execFileSync(
-        chromium!,
-        [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          `--user-data-dir=${profile}`,
-          `--screenshot=${png}`,
-          '--window-size=1200,800',
-          `file://${svgFile}`,
-        ],
-        { stdio: 'ignore', timeout: 60_000 },
-      );
-    } finally {
-      rmSync(profile, { recursive: true, force: true });
-    }
+    const run = await chromium([`--screenshot=${png}`, '--window-size=1200,800', `file://${svgFile}`], 60_000);
+    expect(run.status).toBe(0);
     expect(existsSync(png)).toBe(true);
     const image = readFileSync(png);
     expect(image.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect([image.readUInt32BE(16), image.readUInt32BE(20)]).toEqual([1200, 800]);
     expect(image.length).toBeGreaterThan(10_000); // not a blank page
   });
-  if (!chromium) console.warn('archive plot: chromium is not installed, the browser screenshot test is skipped (apt-get install chromium)');
+  if (!hasChromium) console.warn('archive plot: chromium is not installed, the browser screenshot test is skipped (apt-get install chromium)');
 });
