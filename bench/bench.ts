@@ -2,7 +2,7 @@
 // processes at the scale of real storage servers, against reference commands measured in the
 // same run, and writes bench/results.md (also printed). See bench/README.md.
 //
-//   node dist/bench.js [--runs N] [--only plugins,collector,archive]
+//   node dist/bench.js [--runs N] [--only plugins,collector,archive] [--plugins DIR] [--out FILE]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { benchArchive } from './archive.js';
@@ -15,24 +15,34 @@ const SECTIONS = ['plugins', 'collector', 'archive'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const DRBD_MINORS = 100;
 
-function parseArgs(argv: string[]): { runs: number; only: Set<SectionName> } {
-  let runs = 5;
-  let only = new Set<SectionName>(SECTIONS);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = argv[i + 1];
-    if (arg === '--runs' && value && /^\d+$/.test(value) && Number(value) >= 1) {
-      runs = Number(value);
-      i++;
-    } else if (arg === '--only' && value && value.split(',').every((s) => (SECTIONS as readonly string[]).includes(s))) {
-      only = new Set(value.split(',') as SectionName[]);
-      i++;
-    } else {
-      process.stderr.write(`bench: bad argument ${JSON.stringify(arg)}\nusage: node dist/bench.js [--runs N (default 5)] [--only ${SECTIONS.join(',')}]\n`);
+const USAGE = `usage: node dist/bench.js [options]
+  --runs N          timed runs of each command after one warm-up (default 5)
+  --only LIST       sections to run, comma-separated: ${SECTIONS.join(',')} (default all)
+  --plugins DIR     built plugins to measure (default dist/plugins), e.g. an older build to compare
+  --out FILE        where to write the Markdown results (default bench/results.md)
+`;
+
+interface Options {
+  runs: number;
+  only: Set<SectionName>;
+  plugins: string | null;
+  out: string | null;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { runs: 5, only: new Set(SECTIONS), plugins: null, out: null };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [arg, value] = [argv[i], argv[i + 1]];
+    if (arg === '--runs' && value && /^\d+$/.test(value) && Number(value) >= 1) options.runs = Number(value);
+    else if (arg === '--only' && value && value.split(',').every((s) => (SECTIONS as readonly string[]).includes(s))) options.only = new Set(value.split(',') as SectionName[]);
+    else if (arg === '--plugins' && value) options.plugins = resolve(value);
+    else if (arg === '--out' && value) options.out = resolve(value);
+    else {
+      process.stderr.write(`bench: bad argument ${JSON.stringify(arg)}${value === undefined ? ' (missing value)' : ''}\n${USAGE}`);
       process.exit(2);
     }
   }
-  return { runs, only };
+  return options;
 }
 
 function log(message: string): void {
@@ -40,11 +50,13 @@ function log(message: string): void {
 }
 
 async function main(): Promise<void> {
-  const { runs, only } = parseArgs(process.argv.slice(2));
+  const { runs, only, ...options } = parseArgs(process.argv.slice(2));
   const dist = dirname(resolve(process.argv[1]!));
   const repoRoot = resolve(dist, '..');
   const workDir = join(repoRoot, 'bench', 'work');
-  if (!existsSync(join(dist, 'plugins'))) throw new Error(`${dist}/plugins not found: run \`npm run build\` first`);
+  const plugins = options.plugins ?? join(dist, 'plugins');
+  const resultsFile = options.out ?? join(repoRoot, 'bench', 'results.md');
+  if (only.has('plugins') && !existsSync(plugins)) throw new Error(`${plugins} not found: run \`npm run build\` first`);
   mkdirSync(workDir, { recursive: true });
   const started = new Date();
   const loadBefore = loadAverage();
@@ -60,7 +72,7 @@ async function main(): Promise<void> {
   const sections: Section[] = [];
   if (only.has('plugins')) {
     log('plugins...');
-    sections.push(benchPlugins(dist, trees, procDrbd, DRBD_MINORS, runs));
+    sections.push(benchPlugins(plugins, trees, procDrbd, DRBD_MINORS, runs));
   }
   const support = collectorSupport(dist);
   let template: string | null = join(workDir, 'template-stats-4x16x16.gz');
@@ -83,11 +95,11 @@ async function main(): Promise<void> {
     ...sections.flatMap((s) => s.tables.map(table)),
     ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
   ].join('\n');
-  writeFileSync(join(repoRoot, 'bench', 'results.md'), markdown);
+  writeFileSync(resultsFile, markdown);
   process.stdout.write(markdown);
   const failed = targets.filter((t) => t.verdict === 'FAIL').length;
   const unmeasured = targets.filter((t) => t.verdict === 'not measured').length;
-  log(`${targets.length - failed - unmeasured} of ${targets.length} targets met, ${failed} missed, ${unmeasured} not measured; written to bench/results.md`);
+  log(`${targets.length - failed - unmeasured} of ${targets.length} targets met, ${failed} missed, ${unmeasured} not measured; written to ${resultsFile}`);
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 // The Munin plugins, started as munin-node starts them: the built file, its mode as argument,
 // the configuration in the environment, stdout read through a pipe.
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Tree } from './fixtures.js';
 import { measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
 import { mib, ms, ratio, ratioTarget, timeCells, type Section } from './report.js';
@@ -40,7 +40,7 @@ function baseEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function pluginRun(dist: string, plugin: string, mode: Mode, system: string, env: NodeJS.ProcessEnv, fields: number | null): PluginRun {
+function pluginRun(pluginDir: string, plugin: string, mode: Mode, system: string, env: NodeJS.ProcessEnv, fields: number | null): PluginRun {
   const dirty = mode === 'dirtyconfig';
   return {
     plugin,
@@ -48,7 +48,7 @@ function pluginRun(dist: string, plugin: string, mode: Mode, system: string, env
     system,
     command: {
       name: `${plugin} ${mode} ${system}`,
-      file: join(dist, 'plugins', plugin),
+      file: join(pluginDir, plugin),
       args: mode === 'fetch' ? [] : ['config'],
       env: dirty ? { ...env, MUNIN_CAP_DIRTYCONFIG: '1' } : env,
       check: outputCheck(mode, fields),
@@ -56,22 +56,23 @@ function pluginRun(dist: string, plugin: string, mode: Mode, system: string, env
   };
 }
 
-export function benchPlugins(dist: string, trees: Tree[], procDrbd: string, drbdMinors: number, runs: number): Section {
+/** pluginDir: the built plugins, normally dist/plugins. */
+export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string, drbdMinors: number, runs: number): Section {
   const floor: Command = { name: 'node -e 0', file: 'node', args: ['-e', '0'] };
   const plugins: PluginRun[] = [];
   for (const tree of trees) {
     const env = { ...baseEnv(), target_root: tree.root };
     for (const plugin of LIO) {
-      for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(dist, plugin, mode, tree.label, env, tree.fields));
+      for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, tree.label, env, tree.fields));
     }
-    if (tree.label in LIO_LIMITS) plugins.push(pluginRun(dist, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
+    if (tree.label in LIO_LIMITS) plugins.push(pluginRun(pluginDir, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
   }
   const drbdSystem = `${drbdMinors} minors`;
   const drbdEnv = { ...baseEnv(), drbd_proc: procDrbd };
   for (const plugin of DRBD) {
-    for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(dist, plugin, mode, drbdSystem, drbdEnv, null));
+    for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, drbdSystem, drbdEnv, null));
   }
-  plugins.push(pluginRun(dist, 'drbd', 'dirtyconfig', drbdSystem, drbdEnv, null));
+  plugins.push(pluginRun(pluginDir, 'drbd', 'dirtyconfig', drbdSystem, drbdEnv, null));
 
   const results = measureGroup([floor, ...plugins.map((p) => p.command)], runs);
   const floorResult = results.get(floor.name);
@@ -118,7 +119,7 @@ export function benchPlugins(dist: string, trees: Tree[], procDrbd: string, drbd
       {
         title: 'Plugins',
         intro:
-          'Each plugin started as munin-node starts it: the built `dist/plugins/<name>` through its `#!/usr/bin/env node` line, ' +
+          `Each plugin started as munin-node starts it: the built \`${relative(process.cwd(), pluginDir) || '.'}/<name>\` through its \`#!/usr/bin/env node\` line, ` +
           'mode as argument, `target_root` / `drbd_proc` in the environment, stdout through a pipe. ' +
           'Every run is checked: exit status 0, nothing on stderr, one value (or one configured field) per expected field, no `U`.',
         headers: ['Plugin', 'Mode', 'System', 'Median', 'Spread (min–max)', 'x runtime floor', 'Peak RSS', 'Lines out'],
