@@ -16,7 +16,7 @@ type SectionName = (typeof SECTIONS)[number];
 const DRBD_MINORS = 100;
 
 const USAGE = `usage: node dist/bench.js [options]
-  --runs N          timed runs of each command after one warm-up (default 5)
+  --runs N          timed runs of each command after one warm-up (default 7)
   --only LIST       sections to run, comma-separated: ${SECTIONS.join(',')} (default all)
   --plugins DIR     built plugins to measure (default dist/plugins), e.g. an older build to compare
   --out FILE        where to write the Markdown results (default bench/results.md)
@@ -30,7 +30,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { runs: 5, only: new Set(SECTIONS), plugins: null, out: null };
+  const options: Options = { runs: 7, only: new Set(SECTIONS), plugins: null, out: null };
   for (let i = 0; i < argv.length; i += 2) {
     const [arg, value] = [argv[i], argv[i + 1]];
     if (arg === '--runs' && value && /^\d+$/.test(value) && Number(value) >= 1) options.runs = Number(value);

@@ -79,6 +79,8 @@ export function median(values: number[]): number {
  * Times every command `runs` times after `warmups` untimed runs, round-robin, then reads the
  * peak RSS of each from one more run under GNU time (when available: see peakRssTool).
  * A command whose run fails is dropped from the following rounds and reported with the reason.
+ * A command listed several times runs that many times per round, all its runs counting: a
+ * reference that every other command is compared with is worth sampling more often.
  */
 export function measureGroup(commands: Command[], runs: number, warmups = 1): Map<string, Measurement> {
   const times = new Map<string, number[]>(commands.map((c) => [c.name, []]));
@@ -99,6 +101,7 @@ export function measureGroup(commands: Command[], runs: number, warmups = 1): Ma
   }
   const results = new Map<string, Measurement>();
   for (const command of commands) {
+    if (results.has(command.name)) continue;
     const problem = failed.get(command.name);
     if (problem) {
       results.set(command.name, { ok: false, problem });
