@@ -16,7 +16,7 @@ type SectionName = (typeof SECTIONS)[number];
 const DRBD_MINORS = 100;
 
 const USAGE = `usage: node dist/bench.js [options]
-  --runs N          timed runs of each command after one warm-up (default 7)
+  --runs N          timed runs of each command after one warm-up (default 7; plugins 3 x N)
   --only LIST       sections to run, comma-separated: ${SECTIONS.join(',')} (default all)
   --plugins DIR     built plugins to measure (default dist/plugins), e.g. an older build to compare
   --out FILE        where to write the Markdown results (default bench/results.md)
