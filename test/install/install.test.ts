@@ -86,7 +86,7 @@ describe('install into a staging root', () => {
       '[lio_*]',
       `env.target_root ${tree}`,
     ]);
-    expect(conf).toMatch(/drbdsetup asks the kernel over netlink, which needs root/);
+    expect(conf).toMatch(/drbdsetup needs root: drbd-utils installs it setuid root for group haclient only/);
 
     const collector = readFileSync(join(root, 'usr/local/bin/lio-collector'), 'utf8');
     expect(collector.split('\n')[0]).toBe(`#!${node}`);
