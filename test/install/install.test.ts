@@ -308,10 +308,7 @@ describe('uninstall', () => {
 describe('bad input', () => {
   it('names every missing source file and changes nothing', () => {
     const root = stagingRoot();
-    const broken = join(work, 'broken');
-    rmSync(broken, { recursive: true, force: true });
-    mkdirSync(broken);
-    const partial = builtCheckout(broken);
+    const partial = builtCheckout(join(work, 'broken'));
     rmSync(join(partial, 'dist/plugins/lio_write'));
     rmSync(join(partial, 'cron/lio-collector'));
     const run = lioMunin(['install', '--destdir', root, '--from', partial, '--node', node]);
@@ -323,10 +320,7 @@ describe('bad input', () => {
 
   it('refuses a plugin built without its magic markers', () => {
     const root = stagingRoot();
-    const broken = join(work, 'nomarkers');
-    rmSync(broken, { recursive: true, force: true });
-    mkdirSync(broken);
-    const partial = builtCheckout(broken);
+    const partial = builtCheckout(join(work, 'nomarkers'));
     const plugin = join(partial, 'dist/plugins/drbd_al');
     writeFileSync(plugin, readFileSync(plugin, 'utf8').replace('#%# family=auto', '#%# family=manual'));
     const run = lioMunin(['install', '--destdir', root, '--from', partial, '--node', node]);

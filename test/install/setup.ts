@@ -1,7 +1,7 @@
 // Helpers for the installer tests: a built checkout to install from, the installer run as a
 // program, and snapshots of a staging root to compare before and after.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,24 +11,12 @@ export const INSTALLER = join(REPO, 'dist/lio-munin');
 export const PLUGINS = ['drbd', 'drbd_al', 'drbd_ext', 'lio_read', 'lio_write'] as const;
 export const FORCED_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
-/**
- * A copy of a built checkout: dist/plugins, dist/collector, systemd/ and cron/. The unit and
- * cron files are the repository's own; while another part of the project has not written them
- * yet, stand-ins naming /usr/local/bin/lio-collector take their place.
- */
+/** A fresh copy of a built checkout under dir: dist/plugins, dist/collector, systemd/ and cron/. */
 export function builtCheckout(dir: string): string {
   const from = join(dir, 'checkout');
-  mkdirSync(join(from, 'dist/collector'), { recursive: true });
-  cpSync(join(REPO, 'dist/plugins'), join(from, 'dist/plugins'), { recursive: true });
-  copyFileSync(join(REPO, 'dist/collector/lio-collector'), join(from, 'dist/collector/lio-collector'));
-  const standIns: Record<string, string> = {
-    'systemd/lio-collector.service': '[Unit]\nDescription=stand-in\n[Service]\nExecStart=/usr/local/bin/lio-collector run\n',
-    'cron/lio-collector': '# stand-in\n#* * * * * root /usr/local/bin/lio-collector snapshot stats\n',
-  };
-  for (const [rel, text] of Object.entries(standIns)) {
-    mkdirSync(dirname(join(from, rel)), { recursive: true });
-    if (existsSync(join(REPO, rel))) copyFileSync(join(REPO, rel), join(from, rel));
-    else writeFileSync(join(from, rel), text);
+  rmSync(from, { recursive: true, force: true });
+  for (const rel of ['dist/plugins', 'dist/collector/lio-collector', 'systemd/lio-collector.service', 'cron/lio-collector']) {
+    cpSync(join(REPO, rel), join(from, rel), { recursive: true });
   }
   return from;
 }
