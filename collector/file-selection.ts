@@ -14,6 +14,8 @@ export type FileType = 'file' | 'symlink' | 'other';
 export interface SelectedFile {
   /** Path relative to the root, starting with "/": "/core/iblock_0/disk1/statistics/scsi_lu/inst". */
   rel: string;
+  /** rel of its directory: the same string for all the files of one directory. */
+  dir: string;
   name: string;
   type: FileType;
 }
@@ -95,7 +97,7 @@ function* walk(root: string, selection: Selection, onUnlistable: OnUnlistable): 
       }
       stack.push({ rel, selection: inner, entries, next: 0 });
     } else if (frame.selection === 'everything') {
-      yield { rel, name: entry.name, type: entry.type };
+      yield { rel, dir: frame.rel, name: entry.name, type: entry.type };
     }
   }
 }

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AtomicGzipFile, makeDirectory, removeStaleTempFiles } from './archive-file.js';
 import { DEFAULT_DRBD_PROC, drbdSections } from './drbd-section.js';
-import { EntryText, isSecret, SECRET_PLACEHOLDER } from './entry-text.js';
+import { DirectoryCursor, EntryText, isSecret, SECRET_PLACEHOLDER } from './entry-text.js';
 import { statsFiles, treeFiles } from './file-selection.js';
 import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from './layout.js';
 import { describeError, errorCode, reportProblem } from './report.js';
@@ -62,21 +62,29 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
     removeStaleTempFiles(dirname(path));
     file = new AtomicGzipFile(path);
     const text = new EntryText();
+    const cursor = new DirectoryCursor(base);
     const onUnlistable = (rel: string, err: unknown) => unreadable(CANONICAL_ROOT + rel, err);
     const files = options.kind === 'stats' ? statsFiles(root, onUnlistable) : treeFiles(root, onUnlistable);
-    for (const { rel, name, type } of files) {
-      const canonical = CANONICAL_ROOT + rel;
-      if (isSecret(name)) {
-        text.addText(canonical, `${SECRET_PLACEHOLDER}\n`);
-      } else if (type === 'file') {
-        const err = text.addFile(canonical, base + rel);
-        if (err) unreadable(canonical, err);
-      } else {
-        // Symlinks (never followed) and anything that is not a regular file, such as a FIFO
-        // whose open would block: listed, with no content, as the original's failing cat gave.
-        text.addText(canonical, null);
+    try {
+      for (const { rel, dir, name, type } of files) {
+        const canonical = CANONICAL_ROOT + rel;
+        if (isSecret(name)) {
+          text.addText(canonical, `${SECRET_PLACEHOLDER}\n`);
+        } else if (type === 'file') {
+          const err = text.addFile(canonical, cursor.path(dir, name));
+          if (err) unreadable(canonical, err);
+        } else {
+          // Symlinks (never followed) and anything that is not a regular file, such as a FIFO
+          // whose open would block: listed, with no content, as the original's failing cat gave.
+          text.addText(canonical, null);
+        }
+        const ready = text.takeReady();
+        if (ready.length === 0) continue;
+        cursor.restore();
+        for (const chunk of ready) await file.write(chunk);
       }
-      for (const chunk of text.takeReady()) await file.write(chunk);
+    } finally {
+      cursor.restore();
     }
     if (options.kind === 'stats' && options.drbdProc !== null) {
       // /proc/drbd, and on DRBD 9 the output of drbdsetup events2.

@@ -97,6 +97,19 @@ describe('a small tree written by hand: the exact archive text', () => {
     expect(result.entries).toBe(12);
   });
 
+  it('a root relative to the working directory gives the same text, and the working directory is left as it was', async () => {
+    const home = process.cwd();
+    process.chdir(dir);
+    try {
+      const result = await takeSnapshot({ root: 'target', archive: 'archive-relative', kind: 'full', now, drbdProc: null });
+      expect(process.cwd()).toBe(dir);
+      expect(result.path).toBe(`${dir}/archive-relative/20260314/lio-202603140925.gz`);
+      expect(gunzipText(result.path)).toBe(gunzipText(`${dir}/archive-full/20260314/lio-202603140925.gz`));
+    } finally {
+      process.chdir(home);
+    }
+  });
+
   it('the one-shot command gives the same text, named after the current local minute', () => {
     const archive = `${dir}/archive-cli`;
     requireBuiltCollector();

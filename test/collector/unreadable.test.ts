@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:
 import { dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EntryText } from '../../collector/entry-text.js';
+import { DirectoryCursor, EntryText } from '../../collector/entry-text.js';
 import { treeFiles } from '../../collector/file-selection.js';
 import { gunzipText, listFiles, requireBuiltCollector, runCollector } from '../support/collector-cli.js';
 import { tempDir } from '../support/tmp.js';
@@ -42,6 +42,46 @@ describe('EntryText.addFile', () => {
     expect(all.length).toBe(Array.from({ length: 20_000 }, (_, i) => `[/x/${i}]\n${i}\n\n`).join('').length + `[/x/big]\n${big}\n`.length);
     expect(all.endsWith(`[/x/big]\n${big}\n`)).toBe(true);
     expect(all.startsWith('[/x/0]\n0\n\n[/x/1]\n1\n\n')).toBe(true);
+  });
+});
+
+describe('DirectoryCursor: files opened by name from inside their directory', () => {
+  const dir = tempDir('lio-collector-');
+  beforeAll(() => {
+    mkdirSync(`${dir}/a/b`, { recursive: true });
+    writeFileSync(`${dir}/a/one`, '1\n');
+    writeFileSync(`${dir}/a/b/two`, '2\n');
+  });
+
+  it('gives the name once the working directory is there, and restore() puts it back', () => {
+    const home = process.cwd();
+    const cursor = new DirectoryCursor(dir);
+    try {
+      expect(cursor.path('/a', 'one')).toBe('one');
+      expect(process.cwd()).toBe(`${dir}/a`);
+      expect(cursor.path('/a/b', 'two')).toBe('two');
+      expect(process.cwd()).toBe(`${dir}/a/b`);
+    } finally {
+      cursor.restore();
+    }
+    expect(process.cwd()).toBe(home);
+    cursor.restore(); // twice is harmless
+    expect(process.cwd()).toBe(home);
+  });
+
+  it('a directory that is gone gives the full path (whose open then fails), and the next one works', () => {
+    const home = process.cwd();
+    const cursor = new DirectoryCursor(dir);
+    try {
+      expect(cursor.path('/a', 'one')).toBe('one');
+      expect(cursor.path('/gone', 'x')).toBe(`${dir}/gone/x`);
+      expect(process.cwd()).toBe(`${dir}/a`);
+      expect(cursor.path('/a', 'one')).toBe('one');
+      expect(cursor.path('/a/b', 'two')).toBe('two');
+    } finally {
+      cursor.restore();
+    }
+    expect(process.cwd()).toBe(home);
   });
 });
 
