@@ -2,7 +2,6 @@
 // Bad option values end the program with one line on stderr and a non-zero exit status (the
 // error thrown here is printed by main.ts).
 import { Argument, Option, type Command } from 'commander';
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runDaemon } from './daemon.js';
 import { DEFAULT_DRBD_PROC } from './drbd-section.js';
@@ -18,16 +17,11 @@ import {
   parseTimeoutSeconds,
 } from './options.js';
 import { pruneArchive } from './prune.js';
-import { describeError, errorCode, reportInfo, reportProblem } from './report.js';
-import { checkRoot, takeSnapshot } from './snapshot.js';
+import { reportInfo, reportProblem } from './report.js';
+import { checkRoot } from './snapshot.js';
+import { checkArchive, snapshotCommand, type SnapshotCommandOptions } from './snapshot-command.js';
 
-interface CommonOptions {
-  root: string;
-  archive: string;
-  drbdProc: string;
-  drbd: boolean;
-  verbose: boolean;
-}
+type CommonOptions = SnapshotCommandOptions;
 
 interface RunOptions extends CommonOptions {
   retentionDays: string;
@@ -49,43 +43,6 @@ const drbdOptions = () => [
   new Option('--no-drbd', 'no DRBD entry in stats snapshots'),
 ];
 const verboseOption = (what: string) => new Option('--verbose', `print ${what} (stdout)`);
-
-/** The archive directory, resolved; an error if something other than a directory is there. */
-function checkArchive(archive: string): string {
-  const path = resolve(archive);
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return path; // created by the first snapshot
-    throw new Error(`archive ${path}: ${describeError(err)}`);
-  }
-  if (!isDirectory) throw new Error(`archive ${path}: not a directory`);
-  return path;
-}
-
-async function snapshotCommand(kind: SnapshotKind, options: CommonOptions): Promise<void> {
-  const name = `snapshot ${kind}`;
-  const root = checkRoot(options.root);
-  const archive = checkArchive(options.archive);
-  const started = Date.now();
-  let result;
-  try {
-    result = await takeSnapshot(
-      { root, archive, kind, drbdProc: options.drbd ? options.drbdProc : null },
-      {
-        unreadable: options.verbose ? (path, err) => reportInfo(`${name}: ${path}: empty entry, ${describeError(err)}`) : undefined,
-        problem: (message) => reportProblem(`${name}: ${message}`),
-      },
-    );
-  } catch (err) {
-    throw new Error(`${name}: ${describeError(err)}`);
-  }
-  if (options.verbose) {
-    const seconds = ((Date.now() - started) / 1000).toFixed(2);
-    reportInfo(`${name}: wrote ${result.path} (${result.entries} entries, ${result.bytes} bytes) in ${seconds} s`);
-  }
-}
 
 function pruneCommand(options: { archive: string; retentionDays: string; verbose: boolean }): void {
   const retentionDays = parseRetentionDays(options.retentionDays);

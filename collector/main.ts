@@ -1,22 +1,16 @@
-// lio-collector: the statistics collector's command line (snapshot, prune, run) and the
-// archive reader (archive ...). Each concern registers its own subcommands.
-import { Command } from 'commander';
-import { registerCollectorCommands } from './cli.js';
+// lio-collector: the statistics collector and its archive reader. A plain snapshot command line,
+// as cron or the daemon start one every minute, runs without loading the full command line.
+import { reportProblem } from './report.js';
+import { parseSnapshotCommandLine, snapshotCommand } from './snapshot-command.js';
 
-const program = new Command('lio-collector')
-  .description('Keeps the LIO configfs statistics in per-day gzip archives, and reads them back after an incident.')
-  .showHelpAfterError();
-registerCollectorCommands(program);
-
-// The archive reader is most of the code, and snapshots start every minute: load it only for
-// `archive ...` and for the top-level help that lists it.
-const first = process.argv[2];
-if (first === undefined || first === 'archive' || first === 'help' || first.startsWith('-')) {
-  const archive = require('./archive/cli.js') as typeof import('./archive/cli.js');
-  archive.registerArchiveCommands(program);
+function fail(err: unknown): void {
+  reportProblem(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
 }
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`lio-collector: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+const snapshot = parseSnapshotCommandLine(process.argv.slice(2));
+if (snapshot) {
+  snapshotCommand(snapshot.kind, snapshot.options).catch(fail);
+} else {
+  (require('./program.js') as typeof import('./program.js')).runCommandLine(process.argv).catch(fail);
+}

@@ -1,7 +1,8 @@
 // The command line: bad values end with one line on stderr and a non-zero status; --help
 // documents every option with its default.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseSnapshotCommandLine } from '../../collector/snapshot-command.js';
 import { requireBuiltCollector, runCollector } from '../support/collector-cli.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -97,5 +98,48 @@ describe('--help', () => {
       for (const [flags, fallback] of options) expect(optionText(sections[name], flags)).toContain(fallback);
       expect(sections[name].match(/^ {4}--\S+/gm)).toHaveLength(options.length);
     }
+  });
+});
+
+describe('the snapshot command line read without commander (the per-minute path)', () => {
+  const defaults = { root: '/sys/kernel/config/target', archive: '/var/log/lio', drbdProc: '/proc/drbd', drbd: true, verbose: false };
+
+  it('takes every option of `snapshot`, in any order and either form, the last of a repeated one', () => {
+    expect(parseSnapshotCommandLine(['snapshot', 'stats'])).toEqual({ kind: 'stats', options: defaults });
+    expect(parseSnapshotCommandLine(['snapshot', '--root=/r', 'full', '--archive', '/a', '--no-drbd', '--verbose', '--drbd-proc', '/d', '--root', '/r2'])).toEqual({
+      kind: 'full',
+      options: { root: '/r2', archive: '/a', drbdProc: '/d', drbd: false, verbose: true },
+    });
+    expect(parseSnapshotCommandLine(['snapshot', '--', 'stats'])).toEqual({ kind: 'stats', options: defaults });
+  });
+
+  it('leaves everything else to commander: other commands, help, unknown or malformed options, a bad or missing kind', () => {
+    for (const args of [
+      [],
+      ['prune'],
+      ['--root', '/r', 'snapshot', 'stats'], // commander takes no option before the command
+      ['snapshot'],
+      ['snapshot', 'hourly'],
+      ['snapshot', 'stats', 'full'],
+      ['snapshot', 'stats', '--help'],
+      ['snapshot', 'stats', '-h'],
+      ['snapshot', 'stats', '--drbd'],
+      ['snapshot', 'stats', '--verbose=yes'],
+      ['snapshot', 'stats', '--root'],
+      ['snapshot', 'stats', '--arch', '/a'],
+    ]) {
+      expect(parseSnapshotCommandLine(args), args.join(' ')).toBeNull();
+    }
+  });
+
+  it('the snapshot runs; help and mistakes still read as commander writes them', () => {
+    const dir = tempDir('lio-collector-');
+    mkdirSync(`${dir}/target/core/iblock_0/disk1/statistics/scsi_lu`, { recursive: true });
+    writeFileSync(`${dir}/target/core/iblock_0/disk1/statistics/scsi_lu/read_mbytes`, '42\n');
+    const taken = runCollector(['snapshot', 'stats', '--root', `${dir}/target`, '--archive', `${dir}/archive`, '--no-drbd', '--verbose']);
+    expect(taken.status).toBe(0);
+    expect(taken.stdout).toMatch(/^lio-collector: snapshot stats: wrote .*\/lio-statistics-\d{12}\.gz \(1 entries, \d+ bytes\) in \d+\.\d\d s\n$/);
+    expect(runCollector(['snapshot', '--help']).stdout).toContain('Usage: lio-collector snapshot [options] <kind>');
+    expect(runCollector(['snapshot', 'stats', '--drbd'])).toEqual({ status: 1, signal: null, stdout: '', stderr: "error: unknown option '--drbd'\n(Did you mean --no-drbd?)\n" });
   });
 });
