@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AtomicGzipFile, makeDirectory, removeStaleTempFiles } from './archive-file.js';
 import { DEFAULT_DRBD_PROC, drbdSections } from './drbd-section.js';
-import { DirectoryCursor, EntryText, isSecret, SECRET_PLACEHOLDER } from './entry-text.js';
+import { DirectoryCursor, EntryText, headerPrefix, isSecret, SECRET_PLACEHOLDER } from './entry-text.js';
 import { statsFiles, treeFiles } from './file-selection.js';
 import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from './layout.js';
 import { describeError, errorCode, reportProblem } from './report.js';
@@ -66,17 +66,22 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
     const onUnlistable = (rel: string, err: unknown) => unreadable(CANONICAL_ROOT + rel, err);
     const files = options.kind === 'stats' ? statsFiles(root, onUnlistable) : treeFiles(root, onUnlistable);
     try {
+      let headerDir: string | null = null;
+      let header = headerPrefix(CANONICAL_ROOT);
       for (const { rel, dir, name, type } of files) {
-        const canonical = CANONICAL_ROOT + rel;
-        if (isSecret(name)) {
-          text.addText(canonical, `${SECRET_PLACEHOLDER}\n`);
-        } else if (type === 'file') {
-          const err = text.addFile(canonical, cursor.path(dir, name));
-          if (err) unreadable(canonical, err);
+        if (type === 'file' && !isSecret(name)) {
+          if (dir !== headerDir) {
+            header = headerPrefix(CANONICAL_ROOT + dir);
+            headerDir = dir;
+          }
+          const err = text.addFileIn(header, name, cursor.path(dir, name));
+          if (err) unreadable(CANONICAL_ROOT + rel, err);
+        } else if (isSecret(name)) {
+          text.addText(CANONICAL_ROOT + rel, `${SECRET_PLACEHOLDER}\n`);
         } else {
           // Symlinks (never followed) and anything that is not a regular file, such as a FIFO
           // whose open would block: listed, with no content, as the original's failing cat gave.
-          text.addText(canonical, null);
+          text.addText(CANONICAL_ROOT + rel, null);
         }
         const ready = text.takeReady();
         if (ready.length === 0) continue;
