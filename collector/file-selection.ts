@@ -67,6 +67,10 @@ interface Entry {
   type: FileType | 'directory';
 }
 
+interface KeyedEntry extends Entry {
+  key: string;
+}
+
 interface Frame {
   rel: string;
   selection: Selection;
@@ -118,14 +122,15 @@ const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : 
 
 /** The entries of dir in walk order. */
 function listDirectory(dir: string): Entry[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .map((dirent) => {
-      const type = dirent.isDirectory() ? 'directory' : dirent.isFile() ? 'file' : dirent.isSymbolicLink() ? 'symlink' : 'other';
-      // A directory's files all start with "name/": sorting it as such gives full-path order.
-      return { key: type === 'directory' ? `${dirent.name}/` : dirent.name, entry: { name: dirent.name, type } as Entry };
-    })
-    .sort(byKey)
-    .map((keyed) => keyed.entry);
+  const dirents = readdirSync(dir, { withFileTypes: true });
+  const entries: KeyedEntry[] = new Array(dirents.length);
+  for (let i = 0; i < dirents.length; i++) {
+    const { name } = dirents[i];
+    const type = dirents[i].isDirectory() ? 'directory' : dirents[i].isFile() ? 'file' : dirents[i].isSymbolicLink() ? 'symlink' : 'other';
+    // A directory's files all start with "name/": sorting it as such gives full-path order.
+    entries[i] = { name, type, key: type === 'directory' ? `${name}/` : name };
+  }
+  return entries.sort(byKey);
 }
 
 /** The subdirectories named by the patterns' literal first segments, looked up without listing dir. */
