@@ -12,8 +12,13 @@ export function isSecret(name: string): boolean {
   return name.startsWith('password');
 }
 
-const CHUNK_BYTES = 1 << 20;
-/** Room left for each read: more than a configfs attribute (one page) can hold. */
+/**
+ * Text is handed to compression in chunks of 64-128 KiB: small, so that compression (on
+ * another thread) starts early and little of it is left when the last file is read (1 MiB
+ * chunks made a 4x16x16 stats snapshot 35 ms slower).
+ */
+const CHUNK_BYTES = 128 << 10;
+/** Room left for each read: more than a configfs attribute (one page, up to 64 KiB) can hold. */
 const MIN_READ_BYTES = 64 << 10;
 const NEWLINE = 0x0a;
 const CLOSE_BRACKET = 0x5d;
