@@ -6,7 +6,7 @@
 // <root> is /sys/kernel/config/target; <fabric> is any directory but core/ that holds
 // targets (iscsi, loopback, vhost, qla2xxx, srpt, ...). Only directory names are read here,
 // never followed symlinks: the LUN directories hold links back into core/.
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readSync } from 'node:fs';
 
 export const DEFAULT_TARGET_ROOT = '/sys/kernel/config/target';
 
@@ -74,15 +74,27 @@ export function listTpgs(root: string): LioTpg[] {
 
 export type ReadResult = { value: string } | { problem: string };
 
-/** Reads a one-number statistics file; configfs gives ENODEV or an empty read at times. */
-export function readCounter(path: string): ReadResult {
-  let text: string;
+/** Room for any counter: a longer content is not one. */
+const counterText = Buffer.allocUnsafe(256);
+
+/**
+ * Reads a one-number statistics file (opened by openAs, a path relative to the working directory
+ * if given); configfs gives ENODEV or an empty read at times. One
+ * open, read and close into a buffer reused for every counter (readFileSync also stats the
+ * file and makes a string of each: 12 % of a fetch of 4,352 counters).
+ */
+export function readCounter(path: string, openAs = path): ReadResult {
+  let length: number;
+  let fd = -1;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(openAs, constants.O_RDONLY);
+    length = readSync(fd, counterText, 0, counterText.length, null);
   } catch (err) {
     return { problem: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
-  const value = text.trim();
-  if (/^\d+$/.test(value)) return { value };
+  const value = counterText.toString('latin1', 0, length).trim();
+  if (/^\d+$/.test(value) && length < counterText.length) return { value };
   return { problem: value === '' ? `${path} is empty` : `${path} does not hold a number` };
 }
