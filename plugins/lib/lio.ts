@@ -12,12 +12,51 @@ interface Counter {
   label: string;
   info: string;
   file: string;
+  /** The TPG's directory, and file's path from there. */
+  tpgPath: string;
+  inTpg: string;
 }
 
 /** The short name the original labels used: the part of an iqn after its first ':'. */
 function shortTarget(target: string): string {
   const colon = target.indexOf(':');
   return target.startsWith('iqn.') && colon >= 0 ? target.slice(colon + 1) : target;
+}
+
+function inTpg(tpg: LioTpg, path: string): Pick<Counter, 'file' | 'tpgPath' | 'inTpg'> {
+  return { file: `${tpg.path}/${path}`, tpgPath: tpg.path, inTpg: path };
+}
+
+/**
+ * The value of each counter, read from inside its TPG's directory: the kernel then looks up six
+ * path components per file instead of a dozen or more (about 4 % of a fetch of 4,352 counters).
+ */
+function readCounters(counters: Counter[]): (string | null)[] {
+  let home: string | null = null;
+  try {
+    home = process.cwd();
+  } catch {
+    // The working directory was removed: without a way back, full paths.
+  }
+  let current: string | null = null;
+  try {
+    return counters.map((counter) => {
+      if (home !== null && counter.tpgPath !== current) {
+        try {
+          process.chdir(counter.tpgPath);
+          current = counter.tpgPath;
+        } catch {
+          current = null; // gone: the full path says so
+        }
+      }
+      const read = readCounter(counter.file, current === counter.tpgPath ? counter.inTpg : counter.file);
+      if ('value' in read) return read.value;
+      warn(read.problem);
+      return null;
+    });
+  } finally {
+    if (current !== null) process.chdir(home!);
+  }
 }
 
 /** The counters of one TPG; labels and infos are left empty unless withConfig. */
@@ -32,7 +71,7 @@ function countersOf(tpg: LioTpg, direction: Direction, withConfig: boolean): Cou
     candidate: base + lun,
     label: withConfig ? `${where} (${lun})` : '',
     info: withConfig ? `Bytes ${moved} all initiators on ${lun} of ${whole}` : '',
-    file: `${tpg.path}/lun/${lun}/statistics/scsi_tgt_port/${direction}_mbytes`,
+    ...inTpg(tpg, `lun/${lun}/statistics/scsi_tgt_port/${direction}_mbytes`),
   }));
   for (const acl of tpg.acls) {
     const initiatorBase = base + cleanName(acl.initiator);
@@ -42,7 +81,7 @@ function countersOf(tpg: LioTpg, direction: Direction, withConfig: boolean): Cou
         candidate: initiatorBase + lun,
         label: withConfig ? `${initiatorWhere} (${lun})` : '',
         info: withConfig ? `Bytes ${moved} ${acl.initiator} on its mapped ${lun} of ${whole}` : '',
-        file: `${tpg.path}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${direction}_mbytes`,
+        ...inTpg(tpg, `acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${direction}_mbytes`),
       });
     }
   }
@@ -61,14 +100,10 @@ export function lioPlugin(direction: Direction, env: NodeJS.ProcessEnv): Plugin 
     graph(withValues, withConfig = true) {
       const counters = listTpgs(root).flatMap((tpg) => countersOf(tpg, direction, withConfig));
       const names = uniqueFieldNames(counters.map((c) => ({ name: c.candidate, identity: c.file })));
+      const values = withValues ? readCounters(counters) : null;
       const fields: Field[] = counters.map((counter, i) => {
         const name = names[i]!;
-        let value: string | null = null;
-        if (withValues) {
-          const read = readCounter(counter.file);
-          if ('value' in read) value = read.value;
-          else warn(read.problem);
-        }
+        const value = values ? values[i]! : null;
         return {
           name,
           label: counter.label,
