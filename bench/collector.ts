@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { statsSubtrees, type Tree } from './fixtures.js';
-import { firstLine, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type Measurement } from './measure.js';
+import { firstLine, jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type Measurement } from './measure.js';
 import { bytes, medianRatio, mib, ratio, ratioTarget, timeCells, type Section, type TargetRow } from './report.js';
 
 const SNAPSHOT_LIMIT = 1.5;
@@ -55,7 +55,7 @@ export function benchCollector(support: CollectorSupport, workDir: string, trees
     const statsDirs = statsSubtrees(tree.root);
     // The read floor reads what the snapshot reads: /proc/drbd too when the collector appends it.
     const statsInputs = support.drbdOption ? [...statsDirs, procDrbd] : statsDirs;
-    const env = { ...process.env, LC_ALL: 'C' };
+    const env = jobEnvironment({ LC_ALL: 'C' });
     const floors: Record<'stats' | 'full', Command> = {
       stats: { name: 'floor stats', file: 'sh', args: ['-c', 'grep -r "" -- "$@" | gzip -6 > /dev/null', 'sh', ...statsInputs], env },
       full: { name: 'floor full', file: 'sh', args: ['-c', 'grep -r "" -- "$1" | gzip -6 > /dev/null', 'sh', tree.root], env },

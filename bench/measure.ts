@@ -39,6 +39,17 @@ export type Measurement =
   | { ok: true; spread: Spread; last: RunOutput; peakRssKiB: number | null }
   | { ok: false; problem: string };
 
+/**
+ * The environment every measured command runs in: what cron and munin-node give a job (PATH,
+ * HOME, a locale) plus the command's own settings, not the environment of the shell the bench
+ * was started from. That one can carry NODE_OPTIONS or NODE_EXTRA_CA_CERTS, which change every
+ * Node start (on the machine of bench/results.md NODE_EXTRA_CA_CERTS, the whole CA bundle,
+ * added about 45 ms to each), and neither is there when the plugins and the collector run.
+ */
+export function jobEnvironment(settings: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', ...settings };
+}
+
 /** A run that takes longer than this is stopped and reported as a failure. */
 const RUN_TIMEOUT_MS = 10 * 60_000;
 
@@ -46,7 +57,7 @@ function runOnce(command: Command): { ms: number; output: RunOutput } {
   command.prepare?.();
   const start = process.hrtime.bigint();
   const result = spawnSync(command.file, command.args, {
-    env: command.env ?? process.env,
+    env: command.env ?? jobEnvironment(),
     // stdout is a pipe, as munin-node reads it; the text is kept for the checks.
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
@@ -136,7 +147,7 @@ function peakRss(command: Command): number | null {
     command.prepare?.();
     const out = join(dir, 'rss');
     const result = spawnSync(GNU_TIME, ['-f', '%M', '-o', out, command.file, ...command.args], {
-      env: command.env ?? process.env,
+      env: command.env ?? jobEnvironment(),
       stdio: ['ignore', 'ignore', 'ignore'],
       timeout: RUN_TIMEOUT_MS,
     });

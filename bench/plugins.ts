@@ -2,7 +2,7 @@
 // the configuration in the environment, stdout read through a pipe.
 import { join, relative } from 'node:path';
 import type { Tree } from './fixtures.js';
-import { measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
+import { jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
 import { mib, ms, ratio, ratioTarget, timeCells, type Section } from './report.js';
 
 const LIO = ['lio_read', 'lio_write'];
@@ -36,9 +36,7 @@ function outputCheck(mode: Mode, fields: number | null): (run: RunOutput) => str
 }
 
 function baseEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.MUNIN_CAP_DIRTYCONFIG;
-  return env;
+  return jobEnvironment();
 }
 
 function pluginRun(pluginDir: string, plugin: string, mode: Mode, system: string, env: NodeJS.ProcessEnv, fields: number | null): PluginRun {

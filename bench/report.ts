@@ -118,7 +118,8 @@ export function header(info: RunInfo): string {
     '',
     `Measured ${info.started.toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpuModel()}), ` +
       `Node ${process.version}, ${process.platform}/${process.arch}. ` +
-      `${info.runs} timed runs of each command (plugins: more, see below) after one warm-up, interleaved round-robin within each group. ` +
+      `${info.runs} timed runs of each command (plugins: more, see below) after one warm-up, interleaved round-robin within each group, ` +
+      'each in the environment cron and munin-node give a job (PATH, HOME, LANG and its own settings; see bench/measure.ts). ' +
       `Load average (1, 5, 15 min) before: ${info.loadBefore}, after: ${info.loadAfter}. The whole benchmark took ${Math.round(info.seconds)} s.`,
     '',
   ].join('\n');
