@@ -55,7 +55,11 @@ function readCounters(counters: Counter[]): (string | null)[] {
       return null;
     });
   } finally {
-    if (current !== null) process.chdir(home!);
+    try {
+      if (current !== null) process.chdir(home!);
+    } catch {
+      // Removed meanwhile: the values are read, and nothing after this uses relative paths.
+    }
   }
 }
 
