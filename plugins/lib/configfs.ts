@@ -44,10 +44,12 @@ export function subdirectories(path: string, pattern?: RegExp): string[] {
   } catch {
     return [];
   }
+  // Sorted by "name/" (see pathOrder), each key made once rather than in every comparison.
   return entries
     .filter((e) => e.isDirectory() && (!pattern || pattern.test(e.name)))
-    .map((e) => e.name)
-    .sort(pathOrder);
+    .map((e) => `${e.name}/`)
+    .sort()
+    .map((key) => key.slice(0, -1));
 }
 
 const TPGT = /^tpgt_\d+$/;
