@@ -22,6 +22,7 @@ const CHUNK_BYTES = 128 << 10;
 const MIN_READ_BYTES = 64 << 10;
 const NEWLINE = 0x0a;
 const CLOSE_BRACKET = 0x5d;
+const NOTHING_READY: readonly Buffer[] = [];
 
 /** The bytes that start the header of every entry in directory dir (a canonical path): "[dir/". */
 export function headerPrefix(dir: string): Buffer {
@@ -105,14 +106,15 @@ export class EntryText {
   }
 
   /** Chunks filled since the last call. */
-  takeReady(): Buffer[] {
+  takeReady(): readonly Buffer[] {
+    if (this.ready.length === 0) return NOTHING_READY; // asked after every file: no array each time
     const ready = this.ready;
     this.ready = [];
     return ready;
   }
 
   /** Everything not yet taken, including the partly filled chunk. */
-  takeRest(): Buffer[] {
+  takeRest(): readonly Buffer[] {
     if (this.used > 0) this.finishChunk();
     return this.takeReady();
   }

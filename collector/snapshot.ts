@@ -69,15 +69,15 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
       let headerDir: string | null = null;
       let header = headerPrefix(CANONICAL_ROOT);
       for (const { rel, dir, name, type } of files) {
-        if (type === 'file' && !isSecret(name)) {
+        if (isSecret(name)) {
+          text.addText(CANONICAL_ROOT + rel, `${SECRET_PLACEHOLDER}\n`);
+        } else if (type === 'file') {
           if (dir !== headerDir) {
             header = headerPrefix(CANONICAL_ROOT + dir);
             headerDir = dir;
           }
           const err = text.addFileIn(header, name, cursor.path(dir, name));
           if (err) unreadable(CANONICAL_ROOT + rel, err);
-        } else if (isSecret(name)) {
-          text.addText(CANONICAL_ROOT + rel, `${SECRET_PLACEHOLDER}\n`);
         } else {
           // Symlinks (never followed) and anything that is not a regular file, such as a FIFO
           // whose open would block: listed, with no content, as the original's failing cat gave.
