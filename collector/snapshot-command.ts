@@ -4,13 +4,12 @@
 // 15-20 ms of a 0.6 s snapshot on the bench's 4x16x16 tree). Whatever this reader does not
 // take exactly (help, a mistake, anything unusual) goes to the full command line (program.ts),
 // so that every message and check stays commander's.
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DRBD_PROC } from './drbd-section.js';
 import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from './layout.js';
-import { describeError, errorCode, reportInfo, reportProblem } from './report.js';
-import { checkRoot, takeSnapshot } from './snapshot.js';
+import { describeError, reportInfo, reportProblem } from './report.js';
+import { checkRoot, isDirectoryAt, takeSnapshot } from './snapshot.js';
 
 export interface SnapshotCommandOptions {
   root: string;
@@ -23,14 +22,7 @@ export interface SnapshotCommandOptions {
 /** The archive directory, resolved; an error if something other than a directory is there. */
 export function checkArchive(archive: string): string {
   const path = resolve(archive);
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return path; // created by the first snapshot
-    throw new Error(`archive ${path}: ${describeError(err)}`);
-  }
-  if (!isDirectory) throw new Error(`archive ${path}: not a directory`);
+  isDirectoryAt('archive', path); // when missing, the first snapshot creates it
   return path;
 }
 

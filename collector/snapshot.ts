@@ -37,16 +37,26 @@ export interface SnapshotLog {
   problem?(message: string): void;
 }
 
-/** The root directory, resolved, or an error saying why it cannot be read. */
-export function checkRoot(root: string): string {
-  const path = resolve(root);
+/**
+ * Whether a directory is at path (resolved): false when nothing is there; an error, naming it
+ * as what, when something else is there or it cannot be looked at.
+ */
+export function isDirectoryAt(what: string, path: string): boolean {
   let isDirectory: boolean;
   try {
     isDirectory = statSync(path).isDirectory();
   } catch (err) {
-    throw new Error(errorCode(err) === 'ENOENT' ? `root ${path}: no such directory` : `root ${path}: ${describeError(err)}`);
+    if (errorCode(err) === 'ENOENT') return false;
+    throw new Error(`${what} ${path}: ${describeError(err)}`);
   }
-  if (!isDirectory) throw new Error(`root ${path}: not a directory`);
+  if (!isDirectory) throw new Error(`${what} ${path}: not a directory`);
+  return true;
+}
+
+/** The root directory, resolved, or an error saying why it cannot be read. */
+export function checkRoot(root: string): string {
+  const path = resolve(root);
+  if (!isDirectoryAt('root', path)) throw new Error(`root ${path}: no such directory`);
   return path;
 }
 
