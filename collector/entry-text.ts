@@ -44,37 +44,30 @@ export class EntryText {
   }
 
   /**
-   * An entry with the content of file. A file that cannot be opened or read (ENODEV, EACCES on
-   * write-only attributes, ENOENT when it vanished, ELOOP for a symlink) gets the content read
-   * so far, usually none, as the original's `cat ... 2>/dev/null` gave; its error is returned.
-   */
-  addFile(path: string, file: string): unknown {
-    this.text(`[${path}]\n`);
-    return this.content(file);
-  }
-
-  /**
-   * As addFile, for the file name in a directory whose header prefix ("[DIR/", see
-   * headerPrefix) is given as bytes: made once per directory, it spares building and encoding
-   * the full path of each of its files.
+   * An entry for the file name in a directory whose header prefix ("[DIR/", see headerPrefix)
+   * is given as bytes, made once per directory, with the content of file (the path to open it
+   * by). A file that cannot be opened or read (ENODEV, EACCES on write-only attributes, ENOENT
+   * when it vanished, ELOOP for a symlink) gets the content read so far, usually none, as the
+   * original's `cat ... 2>/dev/null` gave; its error is returned.
    */
   addFileIn(prefix: Uint8Array, name: string, file: string): unknown {
     if (this.used + prefix.length + name.length * 3 + 2 > CHUNK_BYTES) this.finishChunk();
     const chunk = this.chunk;
     chunk.set(prefix, this.used);
-    let used = this.used + prefix.length;
+    const nameStart = this.used + prefix.length;
+    let used = nameStart;
     // Names are ASCII: copied byte by byte, which costs less than a call to encode them.
     for (let i = 0; i < name.length; i++) {
       const code = name.charCodeAt(i);
       if (code > 0x7f) {
-        used = this.used + prefix.length + chunk.write(name, this.used + prefix.length);
+        used = nameStart + chunk.write(name, nameStart);
         break;
       }
       chunk[used++] = code;
     }
+    chunk[used++] = CLOSE_BRACKET;
+    chunk[used++] = NEWLINE;
     this.used = used;
-    chunk[this.used++] = CLOSE_BRACKET;
-    this.chunk[this.used++] = NEWLINE;
     return this.content(file);
   }
 

@@ -143,14 +143,14 @@ function shortHash(text: string): string {
   return crypto().createHash('sha1').update(text).digest('hex').slice(0, 8);
 }
 
+const VALID_NAME = /^[A-Za-z0-9_]*$/;
+
 /**
  * Makes candidate field names valid, short enough and unique.
  * `identity` is what the field stands for (e.g. the configfs path); it decides the suffix that
  * tells two colliding fields apart, so the same tree always gives the same names. Of a group of
  * colliding names, the first in input order keeps the plain name.
  */
-const VALID_NAME = /^[A-Za-z0-9_]*$/;
-
 export function uniqueFieldNames(candidates: Array<{ name: string; identity: string }>): string[] {
   const fit = (name: string, identity: string): string => {
     // Most names are valid already: testing is cheaper than replacing in each of thousands.

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:
 import { dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EntryText } from '../../collector/entry-text.js';
+import { EntryText, headerPrefix } from '../../collector/entry-text.js';
 import { DirectoryCursor } from '../../plugins/lib/configfs.js';
 import { treeFiles } from '../../collector/file-selection.js';
 import { gunzipText, listFiles, requireBuiltCollector, runCollector } from '../support/collector-cli.js';
@@ -15,7 +15,7 @@ import { tempDir } from '../support/tmp.js';
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code;
 const text = (entries: EntryText) => Buffer.concat(entries.takeRest()).toString();
 
-describe('EntryText.addFile', () => {
+describe('EntryText.addFileIn', () => {
   const dir = tempDir('lio-collector-');
   beforeAll(() => {
     writeFileSync(`${dir}/value`, '12\n');
@@ -23,22 +23,31 @@ describe('EntryText.addFile', () => {
     mkdirSync(`${dir}/directory`);
   });
 
+  const x = headerPrefix('/x');
+
   it('a file that vanished, a directory, a symlink: an empty entry and the error', () => {
     const entries = new EntryText();
-    expect(code(entries.addFile('/x/gone', `${dir}/gone`))).toBe('ENOENT');
-    expect(code(entries.addFile('/x/directory', `${dir}/directory`))).toBe('EISDIR');
-    expect(code(entries.addFile('/x/link', `${dir}/link`))).toBe('ELOOP'); // never followed
-    expect(entries.addFile('/x/value', `${dir}/value`)).toBeNull();
+    expect(code(entries.addFileIn(x, 'gone', `${dir}/gone`))).toBe('ENOENT');
+    expect(code(entries.addFileIn(x, 'directory', `${dir}/directory`))).toBe('EISDIR');
+    expect(code(entries.addFileIn(x, 'link', `${dir}/link`))).toBe('ELOOP'); // never followed
+    expect(entries.addFileIn(x, 'value', `${dir}/value`)).toBeNull();
     expect(entries.entries).toBe(4);
     expect(text(entries)).toBe('[/x/gone]\n\n[/x/directory]\n\n[/x/link]\n\n[/x/value]\n12\n\n');
   });
 
+  it('a name that is not ASCII is written as UTF-8', () => {
+    writeFileSync(`${dir}/wert-ä`, '7\n');
+    const entries = new EntryText();
+    expect(entries.addFileIn(x, 'wert-ä', `${dir}/wert-ä`)).toBeNull();
+    expect(text(entries)).toBe('[/x/wert-ä]\n7\n\n');
+  });
+
   it('files larger than a read, and a text across chunk boundaries, arrive whole', () => {
-    const big = 'x'.repeat(3 << 20) + '\n'; // three chunks and more
+    const big = 'x'.repeat(3 << 20) + '\n'; // many chunks
     writeFileSync(`${dir}/big`, big);
     const entries = new EntryText();
     for (let i = 0; i < 20_000; i++) entries.addText(`/x/${i}`, `${i}\n`);
-    entries.addFile('/x/big', `${dir}/big`);
+    entries.addFileIn(x, 'big', `${dir}/big`);
     const all = text(entries);
     expect(all.length).toBe(Array.from({ length: 20_000 }, (_, i) => `[/x/${i}]\n${i}\n\n`).join('').length + `[/x/big]\n${big}\n`.length);
     expect(all.endsWith(`[/x/big]\n${big}\n`)).toBe(true);
