@@ -40,10 +40,6 @@ export function tempName(finalName: string, pid = process.pid): string {
   return `.${finalName}.${pid}.tmp`;
 }
 
-export function isTempName(name: string): boolean {
-  return TEMP_NAME.test(name);
-}
-
 /** Creates dir (and missing parents) with mode 0750, leaving existing directories as they are. */
 export function makeDirectory(dir: string): void {
   try {

@@ -51,8 +51,3 @@ export function parseDayName(name: string): Date | null {
   const day = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   return dayStamp(day) === name ? day : null;
 }
-
-/** The canonical path of a file found under root. */
-export function canonicalPath(root: string, path: string): string {
-  return CANONICAL_ROOT + path.slice(root.replace(/\/+$/, '').length);
-}
