@@ -7,6 +7,7 @@
 // targets (iscsi, loopback, vhost, qla2xxx, srpt, ...). Only directory names are read here,
 // never followed symlinks: the LUN directories hold links back into core/.
 import { closeSync, constants, openSync, readdirSync, readSync } from 'node:fs';
+import { errorCode } from './munin.js';
 
 export const DEFAULT_TARGET_ROOT = '/sys/kernel/config/target';
 
@@ -92,7 +93,7 @@ export function readCounter(path: string, openAs = path): ReadResult {
     fd = openSync(openAs, constants.O_RDONLY);
     length = readSync(fd, counterText, 0, counterText.length, null);
   } catch (err) {
-    return { problem: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+    return { problem: `cannot read ${path}: ${errorCode(err)}` };
   } finally {
     if (fd >= 0) closeSync(fd);
   }
@@ -144,7 +145,7 @@ export class DirectoryCursor {
     try {
       process.chdir(this.home!);
     } catch (err) {
-      throw new Error(`cannot return to the working directory ${this.home}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new Error(`cannot return to the working directory ${this.home}: ${errorCode(err)}`);
     }
   }
 }

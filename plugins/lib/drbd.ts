@@ -5,7 +5,7 @@
 // `drbdsetup events2 --statistics` reports the same units (see events2.ts).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseProcDrbd, type DrbdCounter } from './proc-drbd.js';
-import { uniqueFieldNames, warn, type Field, type Graph, type Plugin } from './munin.js';
+import { errorCode, uniqueFieldNames, warn, type Field, type Graph, type Plugin } from './munin.js';
 import { events2Volumes, parseEvents2 } from './events2.js';
 import { DEFAULT_DRBDSETUP, drbdsetupTimeout, NEEDS_ROOT, runEvents2 } from './drbdsetup.js';
 
@@ -42,8 +42,8 @@ export function readDrbd(env: NodeJS.ProcessEnv): DrbdSource {
   try {
     text = readFileSync(path, 'latin1');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { unavailable: code === 'ENOENT' ? `${path} not found: drbd module not loaded` : `cannot read ${path}: ${code ?? String(err)}` };
+    const code = errorCode(err);
+    return { unavailable: code === 'ENOENT' ? `${path} not found: drbd module not loaded` : `cannot read ${path}: ${code}` };
   }
   const proc = parseProcDrbd(text);
   if (proc.isDrbd9) return readDrbd9(env);
@@ -68,7 +68,7 @@ function readDrbd9(env: NodeJS.ProcessEnv): DrbdSource {
     try {
       output = readFileSync(env.drbd_events2, 'latin1');
     } catch (err) {
-      return failed(env, `cannot read ${env.drbd_events2} (env.drbd_events2): ${(err as NodeJS.ErrnoException).code ?? String(err)}`, false);
+      return failed(env, `cannot read ${env.drbd_events2} (env.drbd_events2): ${errorCode(err)}`, false);
     }
   } else {
     const drbdsetup = env.drbdsetup || DEFAULT_DRBDSETUP;
@@ -123,7 +123,7 @@ function saveKnownVolumes(env: NodeJS.ProcessEnv, volumes: DrbdVolume[]): string
     renameSync(`${path}.${process.pid}`, path);
     return undefined;
   } catch (err) {
-    return `cannot keep the DRBD device list in ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    return `cannot keep the DRBD device list in ${path}: ${errorCode(err)}`;
   }
 }
 

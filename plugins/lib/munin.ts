@@ -113,6 +113,11 @@ function writeStdout(text: string): void {
   }
 }
 
+/** What a plugin's problem line says of a failed system call: its code ("ENOENT"), else the error. */
+export function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? String(err);
+}
+
 /** One problem line on stderr; never starts with '#', which munin would take as a comment. */
 export function warn(message: string): void {
   process.stderr.write(`${process.argv[1]?.split('/').pop() ?? 'plugin'}: ${message}\n`);
