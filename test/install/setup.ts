@@ -1,7 +1,8 @@
 // Helpers for the installer tests: a built checkout to install from, the installer run as a
 // program, and snapshots of a staging root to compare before and after.
 import { spawnSync } from 'node:child_process';
-import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +38,22 @@ export interface Run {
 }
 
 export function lioMunin(args: string[], options: { uid?: number; gid?: number } = {}): Run {
-  const run = spawnSync(process.execPath, [INSTALLER, ...args], { encoding: 'utf8', timeout: 120_000, ...options });
+  if (options.uid !== undefined) {
+    // Another user may not reach the checkout (a clone into `mktemp -d`): run a copy.
+    const dir = mkdtempSync(join(tmpdir(), 'lio-munin-installer-'));
+    try {
+      chmodSync(dir, 0o755);
+      cpSync(INSTALLER, join(dir, 'lio-munin'));
+      return runInstaller(join(dir, 'lio-munin'), args, options);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return runInstaller(INSTALLER, args, options);
+}
+
+function runInstaller(installer: string, args: string[], options: { uid?: number; gid?: number }): Run {
+  const run = spawnSync(process.execPath, [installer, ...args], { encoding: 'utf8', timeout: 120_000, ...options });
   if (run.error) throw run.error;
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, lines: run.stdout.split('\n').filter((l) => l !== '') };
 }

@@ -76,9 +76,9 @@ describe('every plugin on a sample system', () => {
   });
 
   it('munin-node-configure --suggest lists all five as auto and says yes to each', () => {
-    const { servicedir, sconfdir } = muninSetup(`${dir}/suggest`, env);
+    const { libdir, servicedir, sconfdir } = muninSetup(`${dir}/suggest`, env);
     for (const name of PLUGIN_NAMES) rmSync(`${servicedir}/${name}`);
-    const run = spawnSync('munin-node-configure', ['--libdir', DIST_PLUGINS, '--servicedir', servicedir, '--sconfdir', sconfdir, '--suggest'], { encoding: 'utf8' });
+    const run = spawnSync('munin-node-configure', ['--libdir', libdir, '--servicedir', servicedir, '--sconfdir', sconfdir, '--suggest'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
     for (const name of PLUGIN_NAMES) expect(run.stdout).toMatch(new RegExp(`^${name} +\\| no +\\| yes +$`, 'm'));

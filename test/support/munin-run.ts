@@ -1,7 +1,7 @@
 // Runs the built plugins through Debian's real munin-run, the way an administrator checks them
 // (`munin-run lio_read config`), with settings passed as env.* lines of a plugin-conf.d file.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const DIST_PLUGINS = fileURLToPath(new URL('../../dist/plugins', import.meta.url));
@@ -15,20 +15,24 @@ export interface RunResult {
 }
 
 /**
- * A Munin service directory (symlinks to dist/plugins, as in /etc/munin/plugins) and a
- * plugin-conf.d directory holding `[*]` with the given env.* settings, under dir.
+ * Under dir: a copy of the built plugins (libdir; munin-run runs them as user nobody, who may
+ * not reach the checkout, say a clone into `mktemp -d`), a Munin service directory of symlinks
+ * to them, as in /etc/munin/plugins, and a plugin-conf.d directory holding `[*]` with the
+ * given env.* settings.
  */
-export function muninSetup(dir: string, env: Record<string, string>): { servicedir: string; sconfdir: string } {
+export function muninSetup(dir: string, env: Record<string, string>): { libdir: string; servicedir: string; sconfdir: string } {
+  const libdir = `${dir}/built-plugins`;
   const servicedir = `${dir}/plugins`;
   const sconfdir = `${dir}/plugin-conf.d`;
+  if (!existsSync(libdir)) cpSync(DIST_PLUGINS, libdir, { recursive: true });
   mkdirSync(servicedir, { recursive: true });
   mkdirSync(sconfdir, { recursive: true });
   for (const name of PLUGIN_NAMES) {
-    if (!existsSync(`${servicedir}/${name}`)) symlinkSync(`${DIST_PLUGINS}/${name}`, `${servicedir}/${name}`);
+    if (!existsSync(`${servicedir}/${name}`)) symlinkSync(`${libdir}/${name}`, `${servicedir}/${name}`);
   }
   const lines = Object.entries({ MUNIN_PLUGSTATE: dir, ...env }).map(([k, v]) => `env.${k} ${v}`);
   writeFileSync(`${sconfdir}/lio-munin`, `[*]\n${lines.join('\n')}\n`);
-  return { servicedir, sconfdir };
+  return { libdir, servicedir, sconfdir };
 }
 
 export function muninRun(
