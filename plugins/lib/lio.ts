@@ -2,7 +2,7 @@
 // initiator and mapped LUN, from the cumulative MiB counters in configfs.
 import { existsSync } from 'node:fs';
 import { DEFAULT_TARGET_ROOT, DirectoryCursor, listTpgs, readCounter, type LioTpg } from './configfs.js';
-import { cleanName, uniqueFieldNames, warn, type Field, type Graph, type Plugin } from './munin.js';
+import { cleanName, FieldNames, warn, type Field, type Graph, type Plugin } from './munin.js';
 
 export type Direction = 'read' | 'write';
 
@@ -11,8 +11,7 @@ interface Counter {
   candidate: string;
   label: string;
   info: string;
-  /** The counter file is tpgPath/inTpg: the TPG's directory, and the path from there. */
-  tpgPath: string;
+  /** The counter file's path from its TPG's directory. */
   inTpg: string;
 }
 
@@ -23,21 +22,38 @@ function shortTarget(target: string): string {
 }
 
 /**
- * The value of each counter (null: unreadable, reported), read from inside its TPG's directory;
- * files are the counters' full paths, for the reports.
+ * The fields of every TPG under root, in path order, values read as each field is made. While
+ * values are read, the working directory is the TPG's (see DirectoryCursor) between one field
+ * and the next; it is back when the iteration ends, however it ends.
  */
-function readCounters(counters: Counter[], files: string[]): (string | null)[] {
-  const cursor = new DirectoryCursor('');
+function* lioFields(root: string, direction: Direction, withValues: boolean, withConfig: boolean): Generator<Field> {
+  const names = new FieldNames();
+  const cursor = withValues ? new DirectoryCursor('') : null;
   try {
-    return counters.map((counter, i) => {
-      const read = readCounter(files[i]!, cursor.path(counter.tpgPath, counter.inTpg));
-      if ('value' in read) return read.value;
-      warn(read.problem);
-      return null;
-    });
+    for (const tpg of listTpgs(root)) {
+      for (const counter of countersOf(tpg, direction, withConfig)) {
+        const path = `${tpg.path}/${counter.inTpg}`;
+        const name = names.next(counter.candidate, path);
+        let value: string | null = null;
+        if (cursor) {
+          const read = readCounter(path, cursor.path(tpg.path, counter.inTpg));
+          if ('value' in read) value = read.value;
+          else warn(read.problem);
+        }
+        yield {
+          name,
+          label: counter.label,
+          info: counter.info,
+          type: 'DERIVE',
+          min: 0,
+          cdef: withConfig ? `${name},1048576,*` : undefined,
+          value,
+        };
+      }
+    }
   } finally {
     try {
-      cursor.restore();
+      cursor?.restore();
     } catch {
       // Removed meanwhile: the values are read, and nothing after this uses relative paths.
     }
@@ -56,7 +72,6 @@ function countersOf(tpg: LioTpg, direction: Direction, withConfig: boolean): Cou
     candidate: base + lun,
     label: withConfig ? `${where} (${lun})` : '',
     info: withConfig ? `Bytes ${moved} all initiators on ${lun} of ${whole}` : '',
-    tpgPath: tpg.path,
     inTpg: `lun/${lun}/statistics/scsi_tgt_port/${direction}_mbytes`,
   }));
   for (const acl of tpg.acls) {
@@ -67,8 +82,7 @@ function countersOf(tpg: LioTpg, direction: Direction, withConfig: boolean): Cou
         candidate: initiatorBase + lun,
         label: withConfig ? `${initiatorWhere} (${lun})` : '',
         info: withConfig ? `Bytes ${moved} ${acl.initiator} on its mapped ${lun} of ${whole}` : '',
-        tpgPath: tpg.path,
-        inTpg: `acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${direction}_mbytes`,
+            inTpg: `acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${direction}_mbytes`,
       });
     }
   }
@@ -85,23 +99,8 @@ export function lioPlugin(direction: Direction, env: NodeJS.ProcessEnv): Plugin 
       return 'yes';
     },
     graph(withValues, withConfig = true) {
-      const counters = listTpgs(root).flatMap((tpg) => countersOf(tpg, direction, withConfig));
-      const files = counters.map((c) => `${c.tpgPath}/${c.inTpg}`);
-      const names = uniqueFieldNames(counters.map((c, i) => ({ name: c.candidate, identity: files[i]! })));
-      const values = withValues ? readCounters(counters, files) : null;
-      const fields: Field[] = counters.map((counter, i) => {
-        const name = names[i]!;
-        const value = values ? values[i]! : null;
-        return {
-          name,
-          label: counter.label,
-          info: counter.info,
-          type: 'DERIVE',
-          min: 0,
-          cdef: withConfig ? `${name},1048576,*` : undefined,
-          value,
-        };
-      });
+      // Made anew, one at a time, each time the fields are iterated: see Graph.fields.
+      const fields = { [Symbol.iterator]: () => lioFields(root, direction, withValues, withConfig) };
       const graph: Graph = {
         attributes: [
           ['graph_title', `LIO ${title.toLowerCase()} throughput`],

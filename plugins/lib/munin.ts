@@ -21,7 +21,12 @@ export interface Field {
 export interface Graph {
   /** graph_* attributes in print order, e.g. ['graph_title', 'LIO read']. */
   attributes: Array<[string, string]>;
-  fields: Field[];
+  /**
+   * The fields in print order. They may be made one at a time while they are printed (each
+   * iteration making them anew): with thousands of fields, no field then outlives its own lines,
+   * and the garbage collector has nothing to copy again and again.
+   */
+  fields: Iterable<Field>;
 }
 
 export interface Plugin {
@@ -35,41 +40,77 @@ export interface Plugin {
   graph(withValues: boolean, withConfig?: boolean): Graph;
 }
 
-export function renderConfig(graph: Graph): string {
-  const lines = graph.attributes.map(([key, value]) => `${key} ${value}`);
+/** Where a plugin's output goes: standard output (StdoutOutput), or a string (TextOutput). */
+export interface Output {
+  write(text: string): void;
+}
+
+/** Config lines in a fixed order; with withValues, the value lines follow them (dirtyconfig). */
+export function writeConfig(graph: Graph, out: Output, withValues = false): void {
+  for (const [key, value] of graph.attributes) out.write(`${key} ${value}\n`);
+  // Value lines are kept (short strings), so the fields are made only once.
+  const values: string[] = [];
   for (const field of graph.fields) {
-    lines.push(`${field.name}.label ${field.label}`);
-    if (field.info) lines.push(`${field.name}.info ${field.info}`);
-    lines.push(`${field.name}.type ${field.type}`);
-    if (field.min !== undefined) lines.push(`${field.name}.min ${field.min}`);
-    if (field.cdef) lines.push(`${field.name}.cdef ${field.cdef}`);
-    if (field.draw) lines.push(`${field.name}.draw ${field.draw}`);
+    out.write(`${field.name}.label ${field.label}\n`);
+    if (field.info) out.write(`${field.name}.info ${field.info}\n`);
+    out.write(`${field.name}.type ${field.type}\n`);
+    if (field.min !== undefined) out.write(`${field.name}.min ${field.min}\n`);
+    if (field.cdef) out.write(`${field.name}.cdef ${field.cdef}\n`);
+    if (field.draw) out.write(`${field.name}.draw ${field.draw}\n`);
+    if (withValues) values.push(valueLine(field));
   }
-  return lines.map((line) => line + '\n').join('');
+  for (const line of values) out.write(line);
+}
+
+export function writeValues(graph: Graph, out: Output): void {
+  for (const field of graph.fields) out.write(valueLine(field));
+}
+
+function valueLine(field: Field): string {
+  return `${field.name}.value ${field.value ?? 'U'}\n`;
+}
+
+/** Output collected into one string. */
+export class TextOutput implements Output {
+  text = '';
+  write(text: string): void {
+    this.text += text;
+  }
+}
+
+export function renderConfig(graph: Graph): string {
+  const out = new TextOutput();
+  writeConfig(graph, out);
+  return out.text;
 }
 
 export function renderValues(graph: Graph): string {
-  return graph.fields.map((f) => `${f.name}.value ${f.value ?? 'U'}\n`).join('');
+  const out = new TextOutput();
+  writeValues(graph, out);
+  return out.text;
 }
 
 /**
- * Runs a plugin for argv mode (none = fetch, `config`, `autoconf`) and returns what to print.
- * Never throws for missing or odd input: plugins report unknowns as U and exit 0.
+ * Runs a plugin for argv mode (none = fetch, `config`, `autoconf`), writing to out.
+ * Never throws for missing or odd input: plugins report unknowns as U and exit 0. A wrong mode
+ * throws a UsageError before anything is written.
  */
-export function runMode(plugin: Plugin, mode: string | undefined, env: NodeJS.ProcessEnv): string {
+export function runMode(plugin: Plugin, mode: string | undefined, env: NodeJS.ProcessEnv, out: Output): void {
   switch (mode) {
     case 'autoconf':
-      return plugin.autoconf() + '\n';
+      out.write(plugin.autoconf() + '\n');
+      return;
     case 'config': {
       // dirtyconfig: the master skips the fetch run, so config must carry the values too.
       const dirty = env.MUNIN_CAP_DIRTYCONFIG === '1';
-      const graph = plugin.graph(dirty);
-      return renderConfig(graph) + (dirty ? renderValues(graph) : '');
+      writeConfig(plugin.graph(dirty), out, dirty);
+      return;
     }
     case undefined:
     case '':
     case 'fetch':
-      return renderValues(plugin.graph(true, false));
+      writeValues(plugin.graph(true, false), out);
+      return;
     default:
       throw new UsageError(`unknown mode "${mode}" (expected config, autoconf or none)`);
   }
@@ -79,36 +120,73 @@ export class UsageError extends Error {}
 
 /** Entry point shared by all plugins: prints, and exits non-zero only for a wrong mode. */
 export function main(plugin: Plugin): void {
+  const out = new StdoutOutput();
   try {
-    writeStdout(runMode(plugin, process.argv[2], process.env));
+    runMode(plugin, process.argv[2], process.env, out);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     warn(err.message);
     process.exitCode = 2;
   }
+  out.flush();
 }
 
+/** Output is handed to the kernel in pieces of about this many characters. */
+const PIECE = 64 * 1024;
+
 /**
- * Writes text to stdout, all of it, before returning. On a pipe (munin-node's) process.stdout is
- * a net.Socket whose creation loads Node's stream and net modules: 2 to 4 % of the instructions
- * of a whole plugin run (callgrind). A plain write to fd 1 does the same job.
+ * Standard output, written in pieces of about 64 KiB as the lines come: a config of thousands of
+ * fields never exists as one string, and munin-node reads while the plugin still works.
+ * A plain write to fd 1: on a pipe (munin-node's) process.stdout is a net.Socket whose creation
+ * loads Node's stream and net modules, 2 to 4 % of the instructions of a whole plugin run
+ * (callgrind).
  */
-function writeStdout(text: string): void {
-  const data = Buffer.from(text);
-  let offset = 0;
-  try {
-    while (offset < data.length) offset += writeSync(1, data, offset);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EAGAIN') {
-      // A non-blocking stdout that is full: let Node's stream wait for it.
-      process.stdout.write(data.subarray(offset));
-    } else if (code === 'EPIPE') {
-      // The reader went away (munin-node gave up on us): one line, not a stack trace.
-      warn('stdout closed before all output was written');
-      process.exitCode = 1;
-    } else {
-      throw err;
+export class StdoutOutput implements Output {
+  private lines: string[] = [];
+  private length = 0;
+  /** Non-blocking stdout that was full: everything after goes through Node's stream, in order. */
+  private viaStream = false;
+  private closed = false;
+
+  write(text: string): void {
+    this.lines.push(text);
+    this.length += text.length;
+    if (this.length >= PIECE) this.flush();
+  }
+
+  /** Writes what is pending, all of it, before returning. */
+  flush(): void {
+    const text = this.lines.join('');
+    this.lines = [];
+    this.length = 0;
+    if (text === '' || this.closed) return;
+    if (this.viaStream) {
+      process.stdout.write(text);
+      return;
+    }
+    let data: Buffer | null = null;
+    let offset = 0;
+    try {
+      // A string goes to the kernel without a Buffer made here; blocking pipes take all of it.
+      offset = writeSync(1, text);
+      if (offset < Buffer.byteLength(text)) {
+        data = Buffer.from(text);
+        while (offset < data.length) offset += writeSync(1, data, offset);
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        // A non-blocking stdout that is full: let Node's stream wait for it.
+        this.viaStream = true;
+        process.stdout.write((data ?? Buffer.from(text)).subarray(offset));
+      } else if (code === 'EPIPE') {
+        // The reader went away (munin-node gave up on us): one line, not a stack trace.
+        this.closed = true;
+        warn('stdout closed before all output was written');
+        process.exitCode = 1;
+      } else {
+        throw err;
+      }
     }
   }
 }
@@ -150,30 +228,39 @@ function shortHash(text: string): string {
 
 const VALID_NAME = /^[A-Za-z0-9_]*$/;
 
+/** A candidate field name made valid and short enough; identity decides the hash of a long one. */
+function fitFieldName(name: string, identity: string): string {
+  // Most names are valid already: testing is cheaper than replacing in each of thousands.
+  let valid = VALID_NAME.test(name) ? name : name.replace(/[^A-Za-z0-9_]/g, '_');
+  if (!/^[A-Za-z_]/.test(valid)) valid = '_' + valid;
+  if (valid === 'root') valid = '_root';
+  if (valid.length > MAX_FIELD_NAME) valid = valid.slice(0, MAX_FIELD_NAME - 9) + '_' + shortHash(identity);
+  return valid;
+}
+
 /**
- * Makes candidate field names valid, short enough and unique.
+ * Makes candidate field names valid, short enough and unique, one at a time in print order.
  * `identity` is what the field stands for (e.g. the configfs path); it decides the suffix that
  * tells two colliding fields apart, so the same tree always gives the same names. Of a group of
  * colliding names, the first in input order keeps the plain name.
  */
-export function uniqueFieldNames(candidates: Array<{ name: string; identity: string }>): string[] {
-  const fit = (name: string, identity: string): string => {
-    // Most names are valid already: testing is cheaper than replacing in each of thousands.
-    let valid = VALID_NAME.test(name) ? name : name.replace(/[^A-Za-z0-9_]/g, '_');
-    if (!/^[A-Za-z_]/.test(valid)) valid = '_' + valid;
-    if (valid === 'root') valid = '_root';
-    if (valid.length > MAX_FIELD_NAME) valid = valid.slice(0, MAX_FIELD_NAME - 9) + '_' + shortHash(identity);
-    return valid;
-  };
-  const taken = new Set<string>();
-  return candidates.map(({ name, identity }) => {
-    let result = fit(name, identity);
+export class FieldNames {
+  private readonly taken = new Set<string>();
+
+  next(name: string, identity: string): string {
+    let result = fitFieldName(name, identity);
     // Same identity twice would be a caller's bug; a counter keeps even that unique.
-    for (let n = 1; taken.has(result); n++) {
+    for (let n = 1; this.taken.has(result); n++) {
       const suffix = '_' + shortHash(n === 1 ? identity : `${identity}#${n}`);
-      result = fit(name, identity).slice(0, MAX_FIELD_NAME - suffix.length) + suffix;
+      result = fitFieldName(name, identity).slice(0, MAX_FIELD_NAME - suffix.length) + suffix;
     }
-    taken.add(result);
+    this.taken.add(result);
     return result;
-  });
+  }
+}
+
+/** FieldNames.next for each candidate, in order. */
+export function uniqueFieldNames(candidates: Array<{ name: string; identity: string }>): string[] {
+  const names = new FieldNames();
+  return candidates.map(({ name, identity }) => names.next(name, identity));
 }

@@ -23,7 +23,7 @@ describe('per-peer field names', () => {
   const sentFields = (lines: string[]) => {
     writeFileSync(`${dir}/events2`, lines.join('\n') + '\nexists -\n');
     const graph = drbdPlugin(DRBD_GRAPHS.drbd, { drbd_proc: DRBD9_PROC.pathname, drbd_events2: `${dir}/events2` }).graph(true);
-    return graph.fields.filter((f) => f.label.includes('network send')).map((f) => [f.name, f.value, f.label]);
+    return [...graph.fields].filter((f) => f.label.includes('network send')).map((f) => [f.name, f.value, f.label]);
   };
 
   it('a peer name starting with a digit gets a _, so drbd1 + 0x never reads as drbd10 + x', () => {

@@ -100,7 +100,7 @@ describe('every fabric, TPG and name', () => {
 
   it('labels name the fabric, target, TPG, initiator and LUN', () => {
     const graph = lioPlugin('read', { target_root: root }).graph(false);
-    expect(graph.fields.map((f) => f.label)).toEqual([
+    expect([...graph.fields].map((f) => f.label)).toEqual([
       'eui.0123456789abcdef (lun_0)',
       'eui.0123456789abcdef - eui.fedcba9876543210 (lun_0)',
       'long (lun_10)',
