@@ -88,11 +88,17 @@ function readSources(from: string): Sources {
   };
 }
 
-/** The program with its first line replaced by `#!<node>`. */
+/**
+ * The program with its first line replaced by `#!<node>`, keeping the one Node option the built
+ * line gives (`#!/usr/bin/env -S node --max-opt=1`: the plugins): the kernel passes what follows
+ * the interpreter as a single argument, so one option is all such a line can hold.
+ */
 export function withShebang(program: Buffer, node: string): Buffer {
   const text = program.toString('utf8');
   const newline = text.indexOf('\n');
-  return Buffer.from(`#!${node}\n${newline >= 0 ? text.slice(newline + 1) : ''}`);
+  const first = newline >= 0 ? text.slice(0, newline) : text;
+  const option = /^#!\/usr\/bin\/env -S node (--\S+)$/.exec(first)?.[1];
+  return Buffer.from(`#!${node}${option ? ` ${option}` : ''}\n${newline >= 0 ? text.slice(newline + 1) : ''}`);
 }
 
 /** Checks the interpreter: munin-node runs plugins with a fixed PATH, so it must be absolute. */
