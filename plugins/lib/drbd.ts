@@ -4,8 +4,8 @@
 // KiB, al bm counters of metadata updates, lo pe ua ap ep requests in flight. DRBD 9's
 // `drbdsetup events2 --statistics` reports the same units (see events2.ts).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { parseProcDrbd, type DrbdCounter } from './proc-drbd.js';
-import { errorCode, uniqueFieldNames, warn, type Field, type Graph, type Plugin } from './munin.js';
+import { DRBD_COUNTERS, parseProcDrbd, type DrbdCounter } from './proc-drbd.js';
+import { errorCode, FieldNames, warn, type Field, type Graph, type Plugin } from './munin.js';
 import { events2Volumes, parseEvents2 } from './events2.js';
 import { DEFAULT_DRBDSETUP, drbdsetupTimeout, NEEDS_ROOT, runEvents2 } from './drbdsetup.js';
 
@@ -40,7 +40,9 @@ export function readDrbd(env: NodeJS.ProcessEnv): DrbdSource {
   const path = env.drbd_proc || DEFAULT_DRBD_PROC;
   let text: string;
   try {
-    text = readFileSync(path, 'latin1');
+    // /proc/drbd is ASCII. As 'utf8', Node reads it in one native call: 0.8 ms instead of 1.6 ms
+    // through its JavaScript read loop (a /proc file has no size to read at once).
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = errorCode(err);
     return { unavailable: code === 'ENOENT' ? `${path} not found: drbd module not loaded` : `cannot read ${path}: ${code}` };
@@ -52,8 +54,10 @@ export function readDrbd(env: NodeJS.ProcessEnv): DrbdSource {
     .map((d): DrbdVolume => {
       const device: DrbdVolume['device'] = {};
       const peer: DrbdVolume['device'] = {};
-      for (const [key, value] of Object.entries(d.counters) as Array<[DrbdCounter, string]>) {
-        (PEER_COUNTERS.has(key) ? peer : device)[key] = value;
+      // The known names in turn, not Object.entries: no array per counter (100 devices: 2 ms).
+      for (const key of DRBD_COUNTERS) {
+        const value = d.counters[key];
+        if (value !== undefined) (PEER_COUNTERS.has(key) ? peer : device)[key] = value;
       }
       return { minor: d.minor, device, peers: [{ name: null, counters: peer }] };
     });
@@ -249,57 +253,51 @@ export function drbdPlugin(spec: DrbdGraphSpec, env: NodeJS.ProcessEnv): Plugin 
       if (source.volumes.length === 0) return 'no (no DRBD device is configured)';
       return 'yes';
     },
-    graph(withValues) {
+    graph(withValues, withConfig = true) {
       const source = readDrbd(env);
       if ('failed' in source) warn(`${source.failed}; ${source.volumes.length > 0 ? 'values are U' : 'no fields: no earlier good reading is kept'}`);
       else if ('warning' in source && source.warning) warn(source.warning);
       const volumes = 'volumes' in source ? source.volumes : [];
-      const rows: Array<{ candidate: string; identity: string; label: string; info: string; measure: Measure; value: string | null | undefined }> = [];
-      for (const volume of volumes) {
-        const device = `drbd${volume.minor}`;
-        for (const measure of spec.measures) {
-          if (!PEER_COUNTERS.has(measure.counter)) {
-            if (!(measure.counter in volume.device)) continue;
-            rows.push({
-              candidate: device + measure.suffix,
-              identity: `${device}//${measure.counter}`,
-              label: `${device} ${measure.label}`,
-              info: measure.info,
-              measure,
-              value: volume.device[measure.counter],
-            });
-            continue;
-          }
-          for (const peer of volume.peers) {
-            if (!(measure.counter in peer.counters)) continue;
-            // With one peer the names are the DRBD 8 names, so history survives an 8 to 9 upgrade.
-            const named = volume.peers.length > 1 && peer.name !== null;
-            rows.push({
-              candidate: device + (named ? peerNamePart(peer.name!) : '') + measure.suffix,
-              identity: `${device}/${peer.name ?? ''}/${measure.counter}`,
-              label: `${device} ${measure.label}${named ? ` (peer ${peer.name})` : ''}`,
-              info: measure.info,
-              measure,
-              value: peer.counters[measure.counter],
-            });
-          }
-        }
-      }
-      const names = uniqueFieldNames(rows.map((r) => ({ name: r.candidate, identity: r.identity })));
-      const fields: Field[] = rows.map((row, i): Field => {
-        const name = names[i]!;
-        return {
-          name,
-          label: row.label,
-          info: row.info,
-          type: row.measure.type,
-          min: 0,
-          cdef: row.measure.kib ? `${name},1024,*` : undefined,
-          value: withValues ? row.value ?? null : null,
-        };
-      });
+      // Made one at a time as they are printed, from the one reading above: see Graph.fields.
+      const fields = { [Symbol.iterator]: () => drbdFields(spec, volumes, withValues, withConfig) };
       const graph: Graph = { attributes: spec.attributes, fields };
       return graph;
     },
   };
+}
+
+/** The fields of a graph for these volumes, in order; labels are left empty unless withConfig. */
+function* drbdFields(spec: DrbdGraphSpec, volumes: DrbdVolume[], withValues: boolean, withConfig: boolean): Generator<Field> {
+  const names = new FieldNames();
+  const field = (measure: Measure, candidate: string, identity: string, label: string, value: string | null | undefined): Field => {
+    const name = names.next(candidate, identity);
+    return {
+      name,
+      label,
+      info: measure.info,
+      type: measure.type,
+      min: 0,
+      cdef: measure.kib ? `${name},1024,*` : undefined,
+      value: withValues ? value ?? null : null,
+    };
+  };
+  for (const volume of volumes) {
+    const device = `drbd${volume.minor}`;
+    for (const measure of spec.measures) {
+      if (!PEER_COUNTERS.has(measure.counter)) {
+        if (!(measure.counter in volume.device)) continue;
+        const label = withConfig ? `${device} ${measure.label}` : '';
+        yield field(measure, device + measure.suffix, `${device}//${measure.counter}`, label, volume.device[measure.counter]);
+        continue;
+      }
+      for (const peer of volume.peers) {
+        if (!(measure.counter in peer.counters)) continue;
+        // With one peer the names are the DRBD 8 names, so history survives an 8 to 9 upgrade.
+        const named = volume.peers.length > 1 && peer.name !== null;
+        const label = withConfig ? `${device} ${measure.label}${named ? ` (peer ${peer.name})` : ''}` : '';
+        const candidate = device + (named ? peerNamePart(peer.name!) : '') + measure.suffix;
+        yield field(measure, candidate, `${device}/${peer.name ?? ''}/${measure.counter}`, label, peer.counters[measure.counter]);
+      }
+    }
+  }
 }

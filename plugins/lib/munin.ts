@@ -258,9 +258,3 @@ export class FieldNames {
     return result;
   }
 }
-
-/** FieldNames.next for each candidate, in order. */
-export function uniqueFieldNames(candidates: Array<{ name: string; identity: string }>): string[] {
-  const names = new FieldNames();
-  return candidates.map(({ name, identity }) => names.next(name, identity));
-}

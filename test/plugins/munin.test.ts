@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanName, MAX_FIELD_NAME, renderConfig, renderValues, uniqueFieldNames, type Graph } from '../../plugins/lib/munin.js';
+import { cleanName, FieldNames, MAX_FIELD_NAME, renderConfig, renderValues, type Graph } from '../../plugins/lib/munin.js';
 
 describe('cleanName (the original plugins\' cleaning)', () => {
   it('lowercases, turns - into _ and drops everything else', () => {
@@ -8,8 +8,11 @@ describe('cleanName (the original plugins\' cleaning)', () => {
   });
 });
 
-describe('uniqueFieldNames', () => {
-  const names = (...candidates: Array<[string, string]>) => uniqueFieldNames(candidates.map(([name, identity]) => ({ name, identity })));
+describe('FieldNames', () => {
+  const names = (...candidates: Array<[string, string]>) => {
+    const fieldNames = new FieldNames();
+    return candidates.map(([name, identity]) => fieldNames.next(name, identity));
+  };
 
   it('keeps valid distinct names as they are', () => {
     expect(names(['drbd0dr', 'a'], ['drbd10dr', 'b'])).toEqual(['drbd0dr', 'drbd10dr']);
