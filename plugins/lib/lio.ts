@@ -1,19 +1,10 @@
 // The lio_read and lio_write graphs: bytes per second per LUN (all initiators) and per
 // initiator and mapped LUN, from the cumulative MiB counters in configfs.
 import { existsSync } from 'node:fs';
-import { DEFAULT_TARGET_ROOT, DirectoryCursor, listTpgs, readCounter, type LioTpg } from './configfs.js';
+import { DEFAULT_TARGET_ROOT, DirectoryCursor, listTpgs, readCounter } from './configfs.js';
 import { cleanName, FieldNames, warn, type Field, type Graph, type Plugin } from './munin.js';
 
 export type Direction = 'read' | 'write';
-
-interface Counter {
-  /** Field name as the original plugins built it, before validity and uniqueness checks. */
-  candidate: string;
-  label: string;
-  info: string;
-  /** The counter file's path from its TPG's directory. */
-  inTpg: string;
-}
 
 /** The short name the original labels used: the part of an iqn after its first ':'. */
 function shortTarget(target: string): string {
@@ -22,33 +13,47 @@ function shortTarget(target: string): string {
 }
 
 /**
- * The fields of every TPG under root, in path order, values read as each field is made. While
- * values are read, the working directory is the TPG's (see DirectoryCursor) between one field
- * and the next; it is back when the iteration ends, however it ends.
+ * The fields of every TPG under root, in path order, values read as each field is made; labels
+ * and infos are left empty unless withConfig. While values are read, the working directory is
+ * the TPG's (see DirectoryCursor) between one field and the next; it is back when the iteration
+ * ends, however it ends.
  */
 function* lioFields(root: string, direction: Direction, withValues: boolean, withConfig: boolean): Generator<Field> {
   const names = new FieldNames();
   const cursor = withValues ? new DirectoryCursor('') : null;
+  const moved = direction === 'read' ? 'read by' : 'written by';
   try {
     for (const tpg of listTpgs(root)) {
-      for (const counter of countersOf(tpg, direction, withConfig)) {
-        const path = `${tpg.path}/${counter.inTpg}`;
-        const name = names.next(counter.candidate, path);
+      // tpgt_1 of an iSCSI target is all the original plugins knew: their names stay as they were.
+      const tpgName = tpg.tpgt === 'tpgt_1' ? '' : tpg.tpgt;
+      const base = cleanName(tpg.target) + tpgName;
+      const where = [tpg.fabric === 'iscsi' ? '' : `${tpg.fabric} `, shortTarget(tpg.target), tpgName ? ` ${tpgName}` : ''].join('');
+      const whole = `${tpg.fabric}/${tpg.target}/${tpg.tpgt}`;
+      /** The field of the counter at inTpg, a path from the TPG's directory. */
+      const field = (candidate: string, inTpg: string, label: string, info: string): Field => {
+        const path = `${tpg.path}/${inTpg}`;
+        const name = names.next(candidate, path);
         let value: string | null = null;
         if (cursor) {
-          const read = readCounter(path, cursor.path(tpg.path, counter.inTpg));
+          const read = readCounter(path, cursor.path(tpg.path, inTpg));
           if ('value' in read) value = read.value;
           else warn(read.problem);
         }
-        yield {
-          name,
-          label: counter.label,
-          info: counter.info,
-          type: 'DERIVE',
-          min: 0,
-          cdef: withConfig ? `${name},1048576,*` : undefined,
-          value,
-        };
+        return { name, label, info, type: 'DERIVE', min: 0, cdef: withConfig ? `${name},1048576,*` : undefined, value };
+      };
+      for (const lun of tpg.luns) {
+        const label = withConfig ? `${where} (${lun})` : '';
+        const info = withConfig ? `Bytes ${moved} all initiators on ${lun} of ${whole}` : '';
+        yield field(base + lun, `lun/${lun}/statistics/scsi_tgt_port/${direction}_mbytes`, label, info);
+      }
+      for (const acl of tpg.acls) {
+        const initiatorBase = base + cleanName(acl.initiator);
+        const initiatorWhere = `${where} - ${shortTarget(acl.initiator)}`;
+        for (const lun of acl.mappedLuns) {
+          const label = withConfig ? `${initiatorWhere} (${lun})` : '';
+          const info = withConfig ? `Bytes ${moved} ${acl.initiator} on its mapped ${lun} of ${whole}` : '';
+          yield field(initiatorBase + lun, `acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${direction}_mbytes`, label, info);
+        }
       }
     }
   } finally {
@@ -58,35 +63,6 @@ function* lioFields(root: string, direction: Direction, withValues: boolean, wit
       // Removed meanwhile: the values are read, and nothing after this uses relative paths.
     }
   }
-}
-
-/** The counters of one TPG; labels and infos are left empty unless withConfig. */
-function countersOf(tpg: LioTpg, direction: Direction, withConfig: boolean): Counter[] {
-  // tpgt_1 of an iSCSI target is all the original plugins knew: their names stay as they were.
-  const tpgName = tpg.tpgt === 'tpgt_1' ? '' : tpg.tpgt;
-  const base = cleanName(tpg.target) + tpgName;
-  const where = [tpg.fabric === 'iscsi' ? '' : `${tpg.fabric} `, shortTarget(tpg.target), tpgName ? ` ${tpgName}` : ''].join('');
-  const whole = `${tpg.fabric}/${tpg.target}/${tpg.tpgt}`;
-  const moved = direction === 'read' ? 'read by' : 'written by';
-  const counters: Counter[] = tpg.luns.map((lun) => ({
-    candidate: base + lun,
-    label: withConfig ? `${where} (${lun})` : '',
-    info: withConfig ? `Bytes ${moved} all initiators on ${lun} of ${whole}` : '',
-    inTpg: `lun/${lun}/statistics/scsi_tgt_port/${direction}_mbytes`,
-  }));
-  for (const acl of tpg.acls) {
-    const initiatorBase = base + cleanName(acl.initiator);
-    const initiatorWhere = `${where} - ${shortTarget(acl.initiator)}`;
-    for (const lun of acl.mappedLuns) {
-      counters.push({
-        candidate: initiatorBase + lun,
-        label: withConfig ? `${initiatorWhere} (${lun})` : '',
-        info: withConfig ? `Bytes ${moved} ${acl.initiator} on its mapped ${lun} of ${whole}` : '',
-            inTpg: `acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${direction}_mbytes`,
-      });
-    }
-  }
-  return counters;
 }
 
 export function lioPlugin(direction: Direction, env: NodeJS.ProcessEnv): Plugin {
