@@ -125,7 +125,7 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
         title: 'Plugins',
         intro:
           `${PLUGIN_RUNS_FACTOR * runs} timed runs of each plugin (${PLUGIN_RUNS_FACTOR} x --runs: they are short). ` +
-          `Each plugin started as munin-node starts it: the built \`${relative(process.cwd(), pluginDir) || '.'}/<name>\` through its \`#!/usr/bin/env node\` line, ` +
+          `Each plugin started as munin-node starts it: the built \`${relative(process.cwd(), pluginDir) || '.'}/<name>\` through its \`#!\` line (\`#!/usr/bin/env -S node --max-opt=1\`), ` +
           'mode as argument, `target_root` / `drbd_proc` in the environment, stdout through a pipe. ' +
           'Every run is checked: exit status 0, nothing on stderr, one value (or one configured field) per expected field, no `U`.',
         headers: ['Plugin', 'Mode', 'System', 'Median', 'Spread (min–max)', 'x runtime floor', 'Peak RSS', 'Lines out'],
