@@ -40,7 +40,7 @@ export interface Plugin {
   graph(withValues: boolean, withConfig?: boolean): Graph;
 }
 
-/** Where a plugin's output goes: standard output (StdoutOutput), or a string (TextOutput). */
+/** Where a plugin's output goes: standard output (StdoutOutput), or a string in the tests. */
 export interface Output {
   write(text: string): void;
 }
@@ -68,26 +68,6 @@ export function writeValues(graph: Graph, out: Output): void {
 
 function valueLine(field: Field): string {
   return `${field.name}.value ${field.value ?? 'U'}\n`;
-}
-
-/** Output collected into one string. */
-export class TextOutput implements Output {
-  text = '';
-  write(text: string): void {
-    this.text += text;
-  }
-}
-
-export function renderConfig(graph: Graph): string {
-  const out = new TextOutput();
-  writeConfig(graph, out);
-  return out.text;
-}
-
-export function renderValues(graph: Graph): string {
-  const out = new TextOutput();
-  writeValues(graph, out);
-  return out.text;
 }
 
 /**

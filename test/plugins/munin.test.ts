@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cleanName, FieldNames, MAX_FIELD_NAME, renderConfig, renderValues, type Graph } from '../../plugins/lib/munin.js';
+import { cleanName, FieldNames, MAX_FIELD_NAME, type Graph } from '../../plugins/lib/munin.js';
+import { renderConfig, renderValues } from '../support/render.js';
 
 describe('cleanName (the original plugins\' cleaning)', () => {
   it('lowercases, turns - into _ and drops everything else', () => {
