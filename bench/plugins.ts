@@ -1,6 +1,8 @@
 // The Munin plugins, started as munin-node starts them: the built file, its mode as argument,
 // the configuration in the environment, stdout read through a pipe.
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { errorCode } from '../plugins/lib/munin.js';
 import type { Tree } from './fixtures.js';
 import { jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
 import { mib, ms, ratio, ratioTarget, timeCells, type Section } from './report.js';
@@ -35,8 +37,13 @@ function outputCheck(mode: Mode, fields: number | null): (run: RunOutput) => str
   };
 }
 
-function baseEnv(): NodeJS.ProcessEnv {
-  return jobEnvironment();
+/** The #! line the plugins in pluginDir start with (lio_read's stands for all five). */
+function shebangOf(pluginDir: string): string {
+  try {
+    return readFileSync(join(pluginDir, 'lio_read'), 'utf8').split('\n', 1)[0]!;
+  } catch (err) {
+    return `(not readable: ${errorCode(err)})`;
+  }
 }
 
 function pluginRun(pluginDir: string, plugin: string, mode: Mode, system: string, env: NodeJS.ProcessEnv, fields: number | null): PluginRun {
@@ -60,14 +67,14 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
   const floor: Command = { name: 'node -e 0', file: 'node', args: ['-e', '0'] };
   const plugins: PluginRun[] = [];
   for (const tree of trees) {
-    const env = { ...baseEnv(), target_root: tree.root };
+    const env = jobEnvironment({ target_root: tree.root });
     for (const plugin of LIO) {
       for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, tree.label, env, tree.fields));
     }
     if (tree.label in LIO_LIMITS) plugins.push(pluginRun(pluginDir, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
   }
   const drbdSystem = `${drbdMinors} minors`;
-  const drbdEnv = { ...baseEnv(), drbd_proc: procDrbd };
+  const drbdEnv = jobEnvironment({ drbd_proc: procDrbd });
   for (const plugin of DRBD) {
     for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, drbdSystem, drbdEnv, null));
   }
@@ -125,7 +132,7 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
         title: 'Plugins',
         intro:
           `${PLUGIN_RUNS_FACTOR * runs} timed runs of each plugin (${PLUGIN_RUNS_FACTOR} x --runs: they are short). ` +
-          `Each plugin started as munin-node starts it: the built \`${relative(process.cwd(), pluginDir) || '.'}/<name>\` through its \`#!\` line (\`#!/usr/bin/env -S node --max-opt=1\`), ` +
+          `Each plugin started as munin-node starts it: the built \`${relative(process.cwd(), pluginDir) || '.'}/<name>\` through its \`#!\` line (\`${shebangOf(pluginDir)}\`), ` +
           'mode as argument, `target_root` / `drbd_proc` in the environment, stdout through a pipe. ' +
           'Every run is checked: exit status 0, nothing on stderr, one value (or one configured field) per expected field, no `U`.',
         headers: ['Plugin', 'Mode', 'System', 'Median', 'Spread (min–max)', 'x runtime floor', 'Peak RSS', 'Lines out'],
