@@ -6,21 +6,22 @@
 import { build } from 'esbuild';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-export const PLUGINS = ['drbd', 'drbd_al', 'drbd_ext', 'lio_read', 'lio_write'];
+/** The plugins: plugins/list.json, the one list the installer and the tests read too. */
+const PLUGINS = JSON.parse(readFileSync('plugins/list.json', 'utf8'));
 
 /**
  * Node runs plugins with V8's optimizing compilers off (Sparkplug, the baseline compiler, is the
  * highest tier). A plugin lives a fraction of a second: optimizing its loops in the background
- * does not pay back within it, and Node waits for those compilations before it exits. lio_read
- * at 16x16x16: fetch 284 -> 228 ms, 4x16x16: 162 -> 133 ms (bench, medians of 31). env -S
- * (coreutils 8.30) passes the option; `lio-munin install` keeps it in its `#!<node>` line.
+ * does not pay back within it, and Node waits for those compilations before it exits
+ * (bench/README.md has the figures). env -S (coreutils 8.30) passes the option;
+ * `lio-munin install` keeps it in its `#!<node>` line.
  */
 const PLUGIN_SHEBANG = '#!/usr/bin/env -S node --max-opt=1';
 
 /** Entry points other than plugins: [source, output]. Each is built only if its source exists. */
 const PROGRAMS = [
   ['collector/main.ts', 'dist/collector/lio-collector'],
-  ['plugins/install.ts', 'dist/lio-munin'],
+  ['installer/lio-munin.ts', 'dist/lio-munin'],
   ['test/demo.ts', 'dist/demo.js'],
   ['bench/bench.ts', 'dist/bench.js'],
 ];

@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
-import { snapshotRelativePath } from '../collector/layout.js';
+import { snapshotRelativePath } from '../lib/archive/layout.js';
 
 const gzipAsync = promisify(gzip);
 

@@ -2,7 +2,7 @@
 // the configuration in the environment, stdout read through a pipe.
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { errorCode } from '../plugins/lib/munin.js';
+import { briefError } from '../lib/errors.js';
 import type { Tree } from './fixtures.js';
 import { jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
 import { mib, ms, ratio, ratioTarget, timeCells, type Section } from './report.js';
@@ -42,7 +42,7 @@ function shebangOf(pluginDir: string): string {
   try {
     return readFileSync(join(pluginDir, 'lio_read'), 'utf8').split('\n', 1)[0]!;
   } catch (err) {
-    return `(not readable: ${errorCode(err)})`;
+    return `(not readable: ${briefError(err)})`;
   }
 }
 

@@ -4,8 +4,8 @@
 import { Argument, Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { runDaemon } from './daemon.js';
-import { DEFAULT_DRBD_PROC } from './drbd-section.js';
-import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from './layout.js';
+import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from '../lib/archive/layout.js';
+import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import {
   checkCron,
   DEFAULT_FULL_CRON,
@@ -17,7 +17,7 @@ import {
   parseTimeoutSeconds,
 } from './options.js';
 import { pruneArchive } from './prune.js';
-import { reportInfo, reportProblem } from './report.js';
+import { reportInfo, reportProblem } from './log.js';
 import { checkRoot } from './snapshot.js';
 import { checkArchive, snapshotCommand, type SnapshotCommandOptions } from './snapshot-command.js';
 

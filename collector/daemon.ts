@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ScheduledTask } from 'node-cron';
 import { loadNodeCron } from './node-cron.js';
-import { reportInfo, reportProblem } from './report.js';
+import { reportInfo, reportProblem } from './log.js';
 
 export interface DaemonOptions {
   root: string;

@@ -3,12 +3,11 @@
 // The entry is always headed `[/proc/drbd]`, whatever path was read, like the configfs paths.
 // DRBD 9 keeps only version lines in /proc/drbd: there the state comes from
 // `drbdsetup events2 --now --statistics`, recorded as a second entry under that command line.
-import { readFileSync, statSync } from 'node:fs';
-import { DEFAULT_DRBDSETUP, DEFAULT_DRBDSETUP_TIMEOUT_S, EVENTS2_ARGS, runEvents2 } from '../plugins/lib/drbdsetup.js';
-import { parseProcDrbd } from '../plugins/lib/proc-drbd.js';
-import { describeError, errorCode } from './report.js';
-
-export const DEFAULT_DRBD_PROC = '/proc/drbd';
+import { describeError } from '../lib/errors.js';
+import { EVENTS2_HEADER, PROC_DRBD_HEADER } from '../lib/archive/layout.js';
+import { readDrbdText } from '../lib/kernel/drbd.js';
+import { DEFAULT_DRBDSETUP, DEFAULT_DRBDSETUP_TIMEOUT_S } from '../lib/kernel/drbdsetup.js';
+import { NotARegularFile } from '../lib/small-file.js';
 
 export interface ExtraSection {
   /** The path in the entry's `[...]` line. */
@@ -18,32 +17,27 @@ export interface ExtraSection {
   problem?: string;
 }
 
-/** The /proc/drbd entry, or null on a node without DRBD (no such file). */
-export function drbdSection(procPath: string): ExtraSection | null {
-  const header = DEFAULT_DRBD_PROC;
-  try {
-    // Reading a FIFO or a device placed there by mistake could block forever.
-    if (!statSync(procPath).isFile()) return { header, content: '', problem: `${procPath}: not a regular file, not read` };
-    return { header, content: readFileSync(procPath, 'utf8') };
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return null;
-    return { header, content: '', problem: `${procPath}: ${describeError(err)}` };
-  }
-}
-
-/** The header of the DRBD 9 entry: the command whose output it holds. */
-export const EVENTS2_HEADER = `drbdsetup ${EVENTS2_ARGS.join(' ')}`;
-
 /**
  * The DRBD entries: the /proc/drbd entry and, on DRBD 9, `[drbdsetup events2 --now --statistics]`
  * with that command's output (empty, with the reason as problem, when drbdsetup fails or hangs:
  * it is killed after 5 s). None on a node without DRBD.
  */
 export function drbdSections(procPath: string, drbdsetup: string = DEFAULT_DRBDSETUP): ExtraSection[] {
-  const proc = drbdSection(procPath);
-  if (!proc) return [];
-  if (proc.problem || !parseProcDrbd(proc.content).isDrbd9) return [proc];
-  const run = runEvents2(drbdsetup, DEFAULT_DRBDSETUP_TIMEOUT_S);
-  const events2: ExtraSection = run.ok ? { header: EVENTS2_HEADER, content: run.output } : { header: EVENTS2_HEADER, content: '', problem: run.reason };
-  return [proc, events2];
+  const text = readDrbdText({ proc: procPath, drbdsetup, timeoutS: DEFAULT_DRBDSETUP_TIMEOUT_S });
+  switch (text.kind) {
+    case 'absent':
+      return [];
+    case 'unreadable': {
+      // A FIFO or a device placed there by mistake is never read: it could block forever.
+      const why = text.error instanceof NotARegularFile ? 'not a regular file, not read' : describeError(text.error);
+      return [{ header: PROC_DRBD_HEADER, content: '', problem: `${procPath}: ${why}` }];
+    }
+    case 'drbd8':
+      return [{ header: PROC_DRBD_HEADER, content: text.procText }];
+    case 'drbd9': {
+      const { events2 } = text;
+      const entry: ExtraSection = events2.ok ? { header: EVENTS2_HEADER, content: events2.text } : { header: EVENTS2_HEADER, content: '', problem: events2.reason };
+      return [{ header: PROC_DRBD_HEADER, content: text.procText }, entry];
+    }
+  }
 }

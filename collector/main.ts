@@ -1,6 +1,6 @@
 // lio-collector: the statistics collector and its archive reader. A plain snapshot command line,
 // as cron or the daemon start one every minute, runs without loading the full command line.
-import { reportProblem } from './report.js';
+import { reportProblem } from './log.js';
 import { parseSnapshotCommandLine, snapshotCommand } from './snapshot-command.js';
 
 function fail(err: unknown): void {

@@ -1,5 +1,6 @@
-// Checking the values of the command-line options. Each check throws an Error whose message is
-// the one line printed before exiting non-zero.
+// Checking the values of the command-line options. Each check throws a UserError whose message
+// is the one line printed before exiting non-zero.
+import { UserError } from '../lib/errors.js';
 import { loadNodeCron } from './node-cron.js';
 
 export const DEFAULT_RETENTION_DAYS = '365';
@@ -12,7 +13,7 @@ export const DEFAULT_TIMEOUT_SECONDS = '50';
 export function parseRetentionDays(value: string): number {
   const days = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!(days >= 1) || !Number.isSafeInteger(days)) {
-    throw new Error(`--retention-days must be a whole number of days, 1 or more (got "${value}")`);
+    throw new UserError(`--retention-days must be a whole number of days, 1 or more (got "${value}")`);
   }
   return days;
 }
@@ -20,7 +21,7 @@ export function parseRetentionDays(value: string): number {
 export function parseTimeoutSeconds(value: string): number {
   const seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
   if (!(seconds > 0) || seconds > 86_400) {
-    throw new Error(`--timeout must be a number of seconds, more than 0 and at most 86400 (got "${value}")`);
+    throw new UserError(`--timeout must be a number of seconds, more than 0 and at most 86400 (got "${value}")`);
   }
   return seconds;
 }
@@ -36,5 +37,5 @@ export async function checkCron(option: string, value: string): Promise<string> 
     : first.field === 'expression'
       ? first.message
       : `bad ${first.field} field "${first.value ?? ''}"`;
-  throw new Error(`${option} "${value}" is not a valid cron expression: ${reason}`);
+  throw new UserError(`${option} "${value}" is not a valid cron expression: ${reason}`);
 }

@@ -5,9 +5,10 @@
 // then the day directories left empty. Anything else under the archive is never touched.
 import { readdirSync, rmdirSync, unlinkSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { removeIfStaleTemp } from './archive-file.js';
-import { parseDayName, parseSnapshotName } from './layout.js';
-import { describeError, errorCode, reportProblem } from './report.js';
+import { describeError, errorCode, UserError } from '../lib/errors.js';
+import { removeIfStaleTemp } from '../lib/archive/gzip-file.js';
+import { parseDayName, parseSnapshotName } from '../lib/archive/layout.js';
+import { reportProblem } from './log.js';
 
 export interface PruneOptions {
   archive: string;
@@ -56,7 +57,7 @@ export function pruneArchive(options: PruneOptions, problem: (message: string) =
     top = readdirSync(options.archive, { withFileTypes: true });
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return result; // nothing archived yet
-    throw new Error(`archive ${options.archive}: ${describeError(err)}`);
+    throw new UserError(`archive ${options.archive}: ${describeError(err)}`);
   }
   removeExpiredSnapshots(options.archive, top);
 

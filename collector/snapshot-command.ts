@@ -1,14 +1,14 @@
 // `lio-collector snapshot stats|full`: checks the root and archive, takes the snapshot, reports.
 // The stats snapshot is started every minute, so its usual command line is also read here, by
-// node:util's parseArgs, without loading commander and the rest of the command line (measured:
-// 15-20 ms of a 0.6 s snapshot on the bench's 4x16x16 tree). Whatever this reader does not
-// take exactly (help, a mistake, anything unusual) goes to the full command line (program.ts),
+// node:util's parseArgs, without loading commander and the rest of the command line (a
+// measurable part of a snapshot: bench/README.md). Whatever this reader does not take exactly (help, a mistake, anything unusual) goes to the full command line (program.ts),
 // so that every message and check stays commander's.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_DRBD_PROC } from './drbd-section.js';
-import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from './layout.js';
-import { describeError, reportInfo, reportProblem } from './report.js';
+import { describeError, UserError } from '../lib/errors.js';
+import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from '../lib/archive/layout.js';
+import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
+import { reportInfo, reportProblem } from './log.js';
 import { checkRoot, isDirectoryAt, takeSnapshot } from './snapshot.js';
 
 export interface SnapshotCommandOptions {
@@ -41,7 +41,7 @@ export async function snapshotCommand(kind: SnapshotKind, options: SnapshotComma
       },
     );
   } catch (err) {
-    throw new Error(`${name}: ${describeError(err)}`);
+    throw new UserError(`${name}: ${describeError(err)}`);
   }
   if (options.verbose) {
     const seconds = ((Date.now() - started) / 1000).toFixed(2);

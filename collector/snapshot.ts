@@ -2,13 +2,15 @@
 // into ARCHIVE/YYYYMMDD/lio[-statistics]-YYYYMMDDHHMM.gz, written atomically.
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { AtomicGzipFile, makeDirectory, removeStaleTempFiles } from './archive-file.js';
-import { DEFAULT_DRBD_PROC, drbdSections } from './drbd-section.js';
-import { DirectoryCursor } from '../plugins/lib/configfs.js';
-import { EntryText, headerPrefix, isSecret, SECRET_PLACEHOLDER } from './entry-text.js';
+import { DirectoryCursor } from '../lib/directory-cursor.js';
+import { describeError, errorCode, UserError } from '../lib/errors.js';
+import { EntryText, headerPrefix, isSecret, SECRET_PLACEHOLDER } from '../lib/archive/entry-writer.js';
+import { AtomicGzipFile, makeDirectory, removeStaleTempFiles } from '../lib/archive/gzip-file.js';
+import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from '../lib/archive/layout.js';
+import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
+import { drbdSections } from './drbd-section.js';
 import { statsFiles, treeFiles } from './file-selection.js';
-import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from './layout.js';
-import { describeError, errorCode, reportProblem } from './report.js';
+import { reportProblem } from './log.js';
 
 export interface SnapshotOptions {
   root: string;
@@ -47,16 +49,16 @@ export function isDirectoryAt(what: string, path: string): boolean {
     isDirectory = statSync(path).isDirectory();
   } catch (err) {
     if (errorCode(err) === 'ENOENT') return false;
-    throw new Error(`${what} ${path}: ${describeError(err)}`);
+    throw new UserError(`${what} ${path}: ${describeError(err)}`);
   }
-  if (!isDirectory) throw new Error(`${what} ${path}: not a directory`);
+  if (!isDirectory) throw new UserError(`${what} ${path}: not a directory`);
   return true;
 }
 
 /** The root directory, resolved, or an error saying why it cannot be read. */
 export function checkRoot(root: string): string {
   const path = resolve(root);
-  if (!isDirectoryAt('root', path)) throw new Error(`root ${path}: no such directory`);
+  if (!isDirectoryAt('root', path)) throw new UserError(`root ${path}: no such directory`);
   return path;
 }
 
@@ -114,6 +116,6 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
     return { path, entries: text.entries, bytes };
   } catch (err) {
     file?.abort();
-    throw new Error(`${path} not written: ${describeError(err)}`);
+    throw new UserError(`${path} not written: ${describeError(err)}`);
   }
 }

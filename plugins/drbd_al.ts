@@ -21,7 +21,7 @@
  * #%# family=auto
  * #%# capabilities=autoconf
  */
-import { main } from './lib/munin.js';
-import { DRBD_GRAPHS, drbdPlugin } from './lib/drbd.js';
+import { main } from '../lib/munin/main.js';
+import { DRBD_GRAPHS, drbdPlugin } from './graphs/drbd.js';
 
 main(drbdPlugin(DRBD_GRAPHS.drbd_al, process.env));

@@ -14,7 +14,7 @@
  * #%# family=auto
  * #%# capabilities=autoconf
  */
-import { main } from './lib/munin.js';
-import { lioPlugin } from './lib/lio.js';
+import { main } from '../lib/munin/main.js';
+import { lioPlugin } from './graphs/lio.js';
 
 main(lioPlugin('read', process.env));

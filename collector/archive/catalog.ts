@@ -3,8 +3,8 @@
 // archive root are read too: the original /etc/lio/save wrote its hourly lio-*.gz there.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { dayStamp, parseDayName, parseSnapshotName, type SnapshotKind } from '../layout.js';
-import { ArchiveError } from './errors.js';
+import { dayStamp, parseDayName, parseSnapshotName, type SnapshotKind } from '../../lib/archive/layout.js';
+import { UserError } from '../../lib/errors.js';
 import { typicalInterval } from './gaps.js';
 import { inWindow, type Window } from './time.js';
 
@@ -37,14 +37,14 @@ export class Archive {
   ) {
     let names: string[];
     try {
-      if (!statSync(root).isDirectory()) throw new ArchiveError(`archive ${root} is not a directory`);
+      if (!statSync(root).isDirectory()) throw new UserError(`archive ${root} is not a directory`);
       names = readdirSync(root);
     } catch (err) {
-      if (err instanceof ArchiveError) throw err;
+      if (err instanceof UserError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new ArchiveError(`archive directory ${root} does not exist (see --archive)`);
-      if (code === 'EACCES') throw new ArchiveError(`cannot read archive directory ${root}: permission denied`);
-      throw new ArchiveError(`cannot read archive directory ${root}: ${(err as Error).message}`);
+      if (code === 'ENOENT') throw new UserError(`archive directory ${root} does not exist (see --archive)`);
+      if (code === 'EACCES') throw new UserError(`cannot read archive directory ${root}: permission denied`);
+      throw new UserError(`cannot read archive directory ${root}: ${(err as Error).message}`);
     }
     const days = new Set<string>();
     for (const name of names) {

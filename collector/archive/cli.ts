@@ -1,11 +1,11 @@
 // `lio-collector archive list|show|grep|series|diff|plot`: reading the snapshot archive after an
 // incident. Every command takes --archive and a --from/--to window and opens only the files in it.
 import { Command, Option } from 'commander';
-import { DEFAULT_ARCHIVE } from '../layout.js';
+import { DEFAULT_ARCHIVE } from '../../lib/archive/layout.js';
 import { Archive } from './catalog.js';
 import type { Context } from './context.js';
 import { runDiff } from './diff.js';
-import { ArchiveError } from './errors.js';
+import { UserError } from '../../lib/errors.js';
 import { runGrep } from './grep.js';
 import { runList } from './list.js';
 import { Output, type OutStream } from './output.js';
@@ -86,7 +86,7 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
       const code = await body(ctx, options, ...(args.slice(0, -2) as A));
       out.flush();
       await new Promise(setImmediate); // a failed write is reported on a later tick
-      if (out.failure) throw new ArchiveError(`cannot write the output: ${out.failure.code ?? out.failure.message}`);
+      if (out.failure) throw new UserError(`cannot write the output: ${out.failure.code ?? out.failure.message}`);
       if (code !== 0) io.setExitCode(code);
     };
 
@@ -108,7 +108,7 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
     .action(
       run<[string[]]>(false, (ctx, o, words) => {
         const times = joinTimeArguments(words);
-        if (times.length !== 1) throw new ArchiveError(`show takes one TIME, got ${times.length}: ${times.join(', ')}`);
+        if (times.length !== 1) throw new UserError(`show takes one TIME, got ${times.length}: ${times.join(', ')}`);
         return runShow(ctx, times[0], { full: Boolean(o.full) });
       }),
     );
@@ -139,7 +139,7 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
     .action(
       run<[string[]]>(false, (ctx, o, words) => {
         const times = joinTimeArguments(words);
-        if (times.length !== 2) throw new ArchiveError(`diff takes two times, TIME1 and TIME2; got ${times.length}: ${times.join(', ')}`);
+        if (times.length !== 2) throw new UserError(`diff takes two times, TIME1 and TIME2; got ${times.length}: ${times.join(', ')}`);
         return runDiff(ctx, times[0], times[1], { stats: Boolean(o.stats), counters: Boolean(o.counters), brief: Boolean(o.brief) });
       }),
     );

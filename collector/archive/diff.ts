@@ -2,10 +2,10 @@
 // ACL, LUN or attribute changed around an incident. Full snapshots by default; in them the
 // statistics change every minute, so their changes are only counted unless asked for.
 import type { Context } from './context.js';
-import { plural } from './context.js';
-import { ArchiveError } from './errors.js';
-import { nearestSnapshot } from './show.js';
-import { allEntries } from './snapshot-text.js';
+import { plural } from './format.js';
+import { UserError } from '../../lib/errors.js';
+import { nearestSnapshot } from './nearest.js';
+import { allEntries } from '../../lib/archive/entry-reader.js';
 import { formatMinute, parseTime } from './time.js';
 
 export interface DiffOptions {
@@ -80,7 +80,7 @@ export async function runDiff(ctx: Context, time1: string, time2: string, option
   const first = nearestSnapshot(ctx, kind, parseTime(time1, ctx.now, 'TIME1'));
   const second = nearestSnapshot(ctx, kind, parseTime(time2, ctx.now, 'TIME2'));
   if (first.file.path === second.file.path) {
-    throw new ArchiveError(`both times resolve to the same ${kind} snapshot, ${formatMinute(first.file.time)} (${first.file.path})`);
+    throw new UserError(`both times resolve to the same ${kind} snapshot, ${formatMinute(first.file.time)} (${first.file.path})`);
   }
   const before = new Map<string, string>();
   for (const entry of allEntries(first.text)) before.set(entry.path, entry.value);

@@ -2,12 +2,11 @@
 // by default, but both schedules can be changed: the expected spacing is taken from the names in
 // the archive (the most common spacing), and times are real times, so a daylight-saving change
 // (local names jumping an hour) is not a gap.
-import type { SnapshotFile } from './catalog.js';
 
 export const MINUTE = 60_000;
 
 /** The most common spacing between consecutive snapshots (ties: the smaller); 1 min if unknown. */
-export function typicalInterval(files: SnapshotFile[]): number {
+export function typicalInterval(files: ReadonlyArray<{ time: Date }>): number {
   const counts = new Map<number, number>();
   for (let i = 1; i < files.length; i++) {
     const spacing = Math.round((files[i].time.getTime() - files[i - 1].time.getTime()) / MINUTE) * MINUTE;
@@ -40,7 +39,7 @@ export function gapBetween(previous: number, current: number, interval: number):
 }
 
 /** Gaps between consecutive files. */
-export function findGaps(files: SnapshotFile[], interval: number): Gap[] {
+export function findGaps(files: ReadonlyArray<{ time: Date }>, interval: number): Gap[] {
   const gaps: Gap[] = [];
   for (let i = 1; i < files.length; i++) {
     const gap = gapBetween(files[i - 1].time.getTime(), files[i].time.getTime(), interval);

@@ -4,7 +4,7 @@
 // A pattern starting with / must match the whole canonical path
 // (/sys/kernel/config/target/... or /proc/drbd); any other pattern matches the end of the path
 // on a / boundary, so `scsi_auth_intr/write_mbytes` finds that counter under every ACL and LUN.
-import { ArchiveError } from './errors.js';
+import { UserError } from '../../lib/errors.js';
 
 export interface PathMatcher {
   pattern: string;
@@ -17,10 +17,13 @@ export interface PathMatcher {
   needle: string;
 }
 
+/** The usual reason for no match: an IQN is one path segment, and a pattern matches segments. */
+export const SEGMENT_HINT = ' (patterns match whole path segments: "*initiator01/lun_0/..." for an ACL named iqn....:initiator01)';
+
 export function compileGlob(pattern: string): PathMatcher {
-  if (pattern === '') throw new ArchiveError('empty path pattern');
+  if (pattern === '') throw new UserError('empty path pattern');
   if (/[\n\]]/.test(pattern.replace(/\[[^\]]*\]/g, ''))) {
-    throw new ArchiveError(`invalid path pattern "${pattern}": ] outside a [...] class`);
+    throw new UserError(`invalid path pattern "${pattern}": ] outside a [...] class`);
   }
   const anchored = pattern.startsWith('/');
   let source = '';
@@ -45,7 +48,7 @@ export function compileGlob(pattern: string): PathMatcher {
       flush();
     } else if (c === '[') {
       const end = pattern.indexOf(']', i + 2);
-      if (end < 0) throw new ArchiveError(`invalid path pattern "${pattern}": [ without ]`);
+      if (end < 0) throw new UserError(`invalid path pattern "${pattern}": [ without ]`);
       let body = pattern.slice(i + 1, end);
       const negated = body.startsWith('!') || body.startsWith('^');
       if (negated) body = body.slice(1);
@@ -68,14 +71,14 @@ export function compileGlob(pattern: string): PathMatcher {
       if (braces === 0) current += c;
     }
   }
-  if (braces > 0) throw new ArchiveError(`invalid path pattern "${pattern}": { without }`);
+  if (braces > 0) throw new UserError(`invalid path pattern "${pattern}": { without }`);
   current += ']\n';
   flush();
   let regex: RegExp;
   try {
     regex = new RegExp(anchored ? `^${source}$` : `(?:^|/)${source}$`);
   } catch {
-    throw new ArchiveError(`invalid path pattern "${pattern}"`);
+    throw new UserError(`invalid path pattern "${pattern}"`);
   }
   const needle = literals.reduce((best, s) => (s.length > best.length ? s : best), '');
   return { pattern, test: (path) => regex.test(path), needle: needle.length > 2 ? needle : '' };

@@ -1,12 +1,11 @@
 // archive grep PATTERN: zgrep over the window, but every match says which snapshot (time) and
 // which [path] it belongs to:  2026-11-20 10:42  /sys/.../scsi_auth_intr/write_mbytes  51234
 import { requireSnapshots, type Context } from './context.js';
-import { ArchiveError } from './errors.js';
-import { compileGlob } from './glob.js';
+import { UserError } from '../../lib/errors.js';
+import { compileGlob, SEGMENT_HINT } from './glob.js';
 import { scanSnapshots } from './reader.js';
 import { summarise } from './context.js';
-import { SEGMENT_HINT } from './series.js';
-import { matchingEntries, matchingValueLines } from './snapshot-text.js';
+import { matchingEntries, matchingValueLines } from '../../lib/archive/entry-reader.js';
 import { formatMinute } from './time.js';
 
 export interface GrepOptions {
@@ -20,14 +19,14 @@ export function compileRegex(source: string, what: string): RegExp {
   try {
     return new RegExp(source);
   } catch (err) {
-    throw new ArchiveError(`invalid ${what} "${source}": ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`);
+    throw new UserError(`invalid ${what} "${source}": ${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')}`);
   }
 }
 
 /** Returns 0 when something matched, 1 when nothing did (as grep does). */
 export async function runGrep(ctx: Context, pattern: string | undefined, options: GrepOptions): Promise<number> {
   if (pattern === undefined && options.value === undefined) {
-    throw new ArchiveError('grep needs a path PATTERN, --value REGEX, or both');
+    throw new UserError('grep needs a path PATTERN, --value REGEX, or both');
   }
   const matcher = compileGlob(pattern ?? '**');
   const valueRegex = options.value === undefined ? null : compileRegex(options.value, '--value');

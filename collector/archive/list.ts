@@ -1,11 +1,12 @@
 // archive list: the snapshots in the window per day and kind (count, first and last time, size)
 // and every gap, since the minutes that are missing are what an incident review needs to know.
 import { statSync } from 'node:fs';
-import { dayStamp, type SnapshotKind } from '../layout.js';
+import { dayStamp, type SnapshotKind } from '../../lib/archive/layout.js';
 import type { SnapshotFile } from './catalog.js';
-import { alignColumns, formatSize, plural, requireSnapshots, type Context } from './context.js';
-import { ArchiveError } from './errors.js';
-import { findGaps, MINUTE, type Gap } from './gaps.js';
+import { requireSnapshots, type Context } from './context.js';
+import { alignColumns, formatInterval, formatSize, plural } from './format.js';
+import { UserError } from '../../lib/errors.js';
+import { findGaps, type Gap } from './gaps.js';
 import { scanSnapshots, type Skipped } from './reader.js';
 import { formatClock, formatDay, formatMinute } from './time.js';
 
@@ -63,7 +64,7 @@ export async function runList(ctx: Context, options: ListOptions): Promise<numbe
   }
   if (listings.length === 0) {
     requireSnapshots(ctx, options.kinds?.[0] ?? 'stats'); // throws with what the archive has
-    throw new ArchiveError('no snapshots in the window');
+    throw new UserError('no snapshots in the window');
   }
 
   const rows = [['day', 'kind', 'snapshots', 'first', 'last', 'size', 'gaps']];
@@ -119,10 +120,3 @@ export async function runList(ctx: Context, options: ListOptions): Promise<numbe
 }
 
 const indent = (text: string) => text.replace(/^(?=.)/gm, '  ');
-
-export function formatInterval(ms: number): string {
-  const minutes = Math.round(ms / MINUTE);
-  if (minutes % 1440 === 0) return plural(minutes / 1440, 'day');
-  if (minutes % 60 === 0) return plural(minutes / 60, 'hour');
-  return `${minutes} min`;
-}

@@ -2,13 +2,13 @@
 // self-contained SVG file. Long windows are thinned to about one point per pixel column, keeping
 // each column's highest rate so that short peaks stay visible.
 import { writeFileSync } from 'node:fs';
-import { CANONICAL_ROOT } from '../layout.js';
+import { CANONICAL_ROOT } from '../../lib/archive/layout.js';
 import { requireSnapshots, type Context } from './context.js';
-import { ArchiveError } from './errors.js';
+import { UserError } from '../../lib/errors.js';
+import { formatInterval } from './format.js';
 import { gapBetween } from './gaps.js';
 import { compileGlob } from './glob.js';
-import { formatInterval } from './list.js';
-import { collectEntries, SeriesBuilder } from './series.js';
+import { collectEntries, SeriesBuilder } from './collect.js';
 import { renderChart, type ChartLine } from './svg.js';
 import { formatMinute } from './time.js';
 
@@ -30,7 +30,7 @@ interface Line {
 }
 
 export async function runPlot(ctx: Context, pattern: string, options: PlotOptions): Promise<number> {
-  if (!options.out) throw new ArchiveError('plot needs --out FILE.svg');
+  if (!options.out) throw new UserError('plot needs --out FILE.svg');
   compileGlob(pattern);
   const kind = options.full ? 'full' : 'stats';
   const selection = requireSnapshots(ctx, kind);
@@ -62,7 +62,7 @@ export async function runPlot(ctx: Context, pattern: string, options: PlotOption
   });
   for (const line of lines.values()) if (line.column) flushColumn(line, from, to, columnMs);
   if (units.size > 1) {
-    throw new ArchiveError(`"${pattern}" matches counters with different units (${[...units].join(', ')}): plot them separately`);
+    throw new UserError(`"${pattern}" matches counters with different units (${[...units].join(', ')}): plot them separately`);
   }
 
   const readable = files.filter((f) => !collected.result.skipped.some((s) => s.file === f));
@@ -94,7 +94,7 @@ export async function runPlot(ctx: Context, pattern: string, options: PlotOption
   try {
     writeFileSync(options.out, svg);
   } catch (err) {
-    throw new ArchiveError(`cannot write ${options.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UserError(`cannot write ${options.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   ctx.out.write(`${options.out}: ${collected.paths.length} counter${collected.paths.length === 1 ? '' : 's'}, ${collected.result.read} snapshots, ${formatMinute(files[0].time)} - ${formatMinute(files[files.length - 1].time)}\n`);
   return 0;

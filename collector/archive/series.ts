@@ -2,100 +2,14 @@
 // previous snapshot and rate over the real time between them - with resets, 32-bit wraps and
 // missing snapshots shown as such. An aligned table per counter, or CSV / JSON rows (streamed in
 // time order, one row per counter and snapshot, for windows of any length).
-import type { SnapshotKind } from '../layout.js';
-import { pathOrder } from '../../plugins/lib/configfs.js';
-import type { Selection } from './catalog.js';
-import { alignColumns, requireSnapshots, summarise, type Context } from './context.js';
-import { parseCounter, rateUnit, step, type CounterEvent, type Sample } from './counters.js';
-import { ArchiveError } from './errors.js';
-import { gapBetween, missingBetween, type Gap } from './gaps.js';
+import type { SnapshotKind } from '../../lib/archive/layout.js';
+import { collectEntries, SeriesBuilder, type Collected, type SeriesRow } from './collect.js';
+import { requireSnapshots, type Context } from './context.js';
+import { parseCounter, rateUnit } from './counters.js';
+import { alignColumns, formatInterval } from './format.js';
+import { gapBetween, type Gap } from './gaps.js';
 import { compileGlob } from './glob.js';
-import { formatInterval } from './list.js';
-import { scanSnapshots, type ScanResult } from './reader.js';
-import { matchingEntries } from './snapshot-text.js';
 import { formatMinute } from './time.js';
-
-export interface SeriesRow {
-  time: Date;
-  path: string;
-  /** The value as archived. */
-  text: string;
-  /** The counter value; null when the entry is empty or not a number. */
-  value: number | null;
-  /** The previous numeric value of this counter, if any. */
-  previous: number | null;
-  delta: number | null;
-  seconds: number | null;
-  rate: number | null;
-  event: CounterEvent | null;
-  /** Snapshots missing since this counter's previous row (no file, unreadable, or no entry). */
-  missing: number;
-  unit: string;
-}
-
-/** Rows of many counters, fed one snapshot at a time; keeps only each counter's last sample. */
-export class SeriesBuilder {
-  private readonly last = new Map<string, { time: number; sample: Sample | null }>();
-
-  constructor(private readonly interval: number) {}
-
-  add(path: string, time: Date, text: string): SeriesRow {
-    const state = this.last.get(path);
-    const value = parseCounter(text);
-    const t = time.getTime();
-    const previous = state?.sample ?? null;
-    const change = value === null ? step(null, { time: t, value: 0 }) : step(previous, { time: t, value });
-    this.last.set(path, { time: t, sample: value === null ? previous : { time: t, value } });
-    return {
-      time,
-      path,
-      text,
-      value,
-      previous: previous?.value ?? null,
-      ...change,
-      missing: state ? missingBetween(state.time, t, this.interval) : 0,
-      unit: rateUnit(path),
-    };
-  }
-}
-
-export interface Collected {
-  selection: Selection;
-  result: ScanResult;
-  /** Paths that matched, in path order. */
-  paths: string[];
-}
-
-/** Reads the window once and hands every matching entry to onEntry, in time order. */
-export async function collectEntries(
-  ctx: Context,
-  pattern: string,
-  selection: Selection,
-  onEntry: (path: string, time: Date, text: string) => void,
-): Promise<Collected> {
-  const matcher = compileGlob(pattern);
-  const verdicts = new Map<string, boolean>();
-  const paths = new Set<string>();
-  const result = await scanSnapshots(selection.files, ctx.report, (file, text) => {
-    for (const entry of matchingEntries(text, matcher, verdicts)) {
-      paths.add(entry.path);
-      onEntry(entry.path, file.time, entry.value);
-    }
-  }, ctx.out);
-  summarise(ctx, result);
-  if (paths.size === 0 && !ctx.out.closed) {
-    throw new ArchiveError(`no entry matches "${pattern}" in ${result.read} ${selection.kind} snapshots ${describeFiles(selection)}${SEGMENT_HINT}`);
-  }
-  return { selection, result, paths: [...paths].sort(pathOrder) };
-}
-
-/** The usual reason for no match: an IQN is one path segment, and a pattern matches segments. */
-export const SEGMENT_HINT = ' (patterns match whole path segments: "*initiator01/lun_0/..." for an ACL named iqn....:initiator01)';
-
-function describeFiles(selection: Selection): string {
-  const files = selection.files;
-  return `from ${formatMinute(files[0].time)} to ${formatMinute(files[files.length - 1].time)}`;
-}
 
 export type SeriesFormat = 'table' | 'csv' | 'json';
 

@@ -1,6 +1,6 @@
 // Times on the archive reader's command line and in its output. Snapshots are named by local
 // minute, so every time here is a local minute: seconds are dropped.
-import { ArchiveError } from './errors.js';
+import { UserError } from '../../lib/errors.js';
 
 /** A time window, both ends included; null = open. */
 export interface Window {
@@ -47,7 +47,7 @@ export const TIME_FORMATS = 'YYYY-MM-DD HH:MM (local), YYYY-MM-DD, HH:MM (today)
  */
 export function parseTime(text: string, now: Date, what: string): Date {
   const trimmed = text.trim();
-  const fail = () => new ArchiveError(`invalid ${what} "${text}": expected ${TIME_FORMATS}`);
+  const fail = () => new UserError(`invalid ${what} "${text}": expected ${TIME_FORMATS}`);
   if (trimmed === 'now') return startOfMinute(now);
   const relative = RELATIVE.exec(trimmed);
   if (relative) {
@@ -64,7 +64,7 @@ export function parseTime(text: string, now: Date, what: string): Date {
   // Date rolls 2026-02-30 over into March: reject what does not read back the same. A local
   // time skipped by a daylight-saving change also fails here, which is right: no snapshot has it.
   if (formatMinute(time) !== `${y}-${mo}-${d} ${h}:${mi}`) {
-    throw new ArchiveError(`invalid ${what} "${text}": no such local time`);
+    throw new UserError(`invalid ${what} "${text}": no such local time`);
   }
   return time;
 }
@@ -76,7 +76,7 @@ export function parseWindow(from: string | undefined, to: string | undefined, no
     to: to === undefined ? null : parseTime(to, now, '--to'),
   };
   if (window.from && window.to && window.from > window.to) {
-    throw new ArchiveError(`--from ${formatMinute(window.from)} is after --to ${formatMinute(window.to)}`);
+    throw new UserError(`--from ${formatMinute(window.from)} is after --to ${formatMinute(window.to)}`);
   }
   return window;
 }

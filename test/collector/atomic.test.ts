@@ -3,8 +3,9 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync, openSync, closeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeStaleTempFiles, tempName } from '../../collector/archive-file.js';
-import { dayStamp } from '../../collector/layout.js';
+import { tempName } from '../../lib/atomic-file.js';
+import { removeStaleTempFiles } from '../../lib/archive/gzip-file.js';
+import { dayStamp } from '../../lib/archive/layout.js';
 import { takeSnapshot } from '../../collector/snapshot.js';
 import { COLLECTOR, gunzipText, listFiles, requireBuiltCollector, runCollector, waitFor } from '../support/collector-cli.js';
 import { buildLioTree, scaledSystem, seedSystem } from '../support/lio-tree.js';

@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dayStamp, parseSnapshotName } from '../../collector/layout.js';
+import { dayStamp, parseSnapshotName } from '../../lib/archive/layout.js';
 import { takeSnapshot } from '../../collector/snapshot.js';
 import { gunzipText, referenceText, requireBuiltCollector, runCollector } from '../support/collector-cli.js';
 import { buildLioTree, patternTraffic, scaledSystem, seedSystem, setTraffic, type LioSpec } from '../support/lio-tree.js';

@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:
 import { dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EntryText, headerPrefix } from '../../collector/entry-text.js';
-import { DirectoryCursor } from '../../plugins/lib/configfs.js';
+import { EntryText, headerPrefix } from '../../lib/archive/entry-writer.js';
+import { DirectoryCursor } from '../../lib/directory-cursor.js';
 import { treeFiles } from '../../collector/file-selection.js';
 import { gunzipText, listFiles, requireBuiltCollector, runCollector } from '../support/collector-cli.js';
 import { tempDir } from '../support/tmp.js';

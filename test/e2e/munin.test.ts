@@ -14,7 +14,7 @@ import { buildLioTree, patternTraffic, seedSystem, setTraffic } from '../support
 import { tempDir } from '../support/tmp.js';
 import { asMuninAt, freePort, muninCommand, readDatafile, rrdFetch, startMuninNode, type MuninNode } from '../support/e2e-munin.js';
 import { chromium, CHROMIUM, imageCheckPage, imageSizes, serveDir, type StaticServer } from '../support/e2e-browser.js';
-import { builtCheckout, lioMunin, PLUGINS, procDrbd84, REPO, snapshot, type Snapshot } from '../install/setup.js';
+import { builtCheckout, lioMunin, PLUGINS, procDrbd84, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 
 const HOST = 'storage1';
 const GROUP = 'e2e';

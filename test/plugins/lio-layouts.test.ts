@@ -3,8 +3,8 @@
 // configfs samples.
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lioPlugin } from '../../plugins/lib/lio.js';
-import { MAX_FIELD_NAME } from '../../plugins/lib/munin.js';
+import { lioPlugin } from '../../plugins/graphs/lio.js';
+import { MAX_FIELD_NAME } from '../../lib/munin/field-names.js';
 import { buildLioTree, setTraffic, type LioSpec } from '../support/lio-tree.js';
 import { DIST_PLUGINS, parseFields } from '../support/munin-run.js';
 import { tempDir } from '../support/tmp.js';

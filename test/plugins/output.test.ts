@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lioPlugin } from '../../plugins/lib/lio.js';
+import { lioPlugin } from '../../plugins/graphs/lio.js';
 import { renderConfig, renderValues } from '../support/render.js';
 import { buildLioTree, patternTraffic, scaledSystem, setTraffic } from '../support/lio-tree.js';
 import { DIST_PLUGINS } from '../support/munin-run.js';

@@ -1,5 +1,5 @@
 // A plugin's output as one string, for comparing with what a plugin process wrote in pieces.
-import { writeConfig, writeValues, type Graph, type Output } from '../../plugins/lib/munin.js';
+import { writeConfig, writeValues, type Graph, type Output } from '../../lib/munin/protocol.js';
 
 class TextOutput implements Output {
   text = '';

@@ -1,0 +1,161 @@
+// Reading the entries of one decompressed snapshot: for each file a `[PATH]` line, the file's
+// content and a blank line (layout.ts). Snapshots run to megabytes and a day holds 1,440 of them,
+// so wanted entries are found by searching the bytes for their header instead of splitting lines.
+
+/** Which paths are wanted (collector/archive/glob.ts makes these from the user's patterns). */
+export interface PathMatcher {
+  test(path: string): boolean;
+  /**
+   * A string that every `[PATH]` header line of a wanted path contains, the longest known; ''
+   * when there is none. A snapshot is searched for it instead of being split into lines.
+   */
+  needle: string;
+}
+
+export interface Entry {
+  path: string;
+  /** The file's content as archived, without the trailing newline(s). */
+  value: string;
+}
+
+const NL = 0x0a;
+const OPEN = 0x5b; // [
+const CLOSE = 0x5d; // ]
+const HEADER_START = Buffer.from('\n[');
+
+/** If a `[...]` header line starts at lineStart, the index of its newline, else -1. */
+function headerEnd(text: Buffer, lineStart: number): number {
+  if (text[lineStart] !== OPEN) return -1;
+  const end = text.indexOf(NL, lineStart);
+  const last = end < 0 ? text.length : end;
+  return last - lineStart >= 2 && text[last - 1] === CLOSE ? last : -1;
+}
+
+/** Start of the next header line after position from (text.length when none). */
+function nextHeader(text: Buffer, from: number): number {
+  let at = from;
+  for (;;) {
+    const hit = text.indexOf(HEADER_START, at);
+    if (hit < 0) return text.length;
+    if (headerEnd(text, hit + 1) >= 0) return hit + 1;
+    at = hit + 1;
+  }
+}
+
+/** The value between a header's newline and the next header: drops the separating blank line. */
+function valueAt(text: Buffer, headerNewline: number, next: number): string {
+  let end = next;
+  if (end > headerNewline + 1 && text[end - 1] === NL) end--; // the blank line after the content
+  if (end > headerNewline + 1 && text[end - 1] === NL) end--; // the content's own newline
+  return headerNewline + 1 >= end ? '' : text.toString('utf8', headerNewline + 1, end);
+}
+
+/** Every entry, in file order. */
+export function* allEntries(text: Buffer): Generator<Entry> {
+  let start = headerEnd(text, 0) >= 0 ? 0 : nextHeader(text, 0);
+  while (start < text.length) {
+    const end = headerEnd(text, start);
+    const next = nextHeader(text, end);
+    yield { path: text.toString('utf8', start + 1, end - 1), value: valueAt(text, end, next) };
+    start = next;
+  }
+}
+
+/**
+ * The entries whose path the matcher accepts, in file order. Searches for the matcher's needle and
+ * checks only the header lines it occurs in; `cache` remembers verdicts on paths across snapshots.
+ */
+export function matchingEntries(text: Buffer, matcher: PathMatcher, cache: Map<string, boolean>): Entry[] {
+  const found: Entry[] = [];
+  const accept = (path: string) => {
+    let verdict = cache.get(path);
+    if (verdict === undefined) cache.set(path, (verdict = matcher.test(path)));
+    return verdict;
+  };
+  if (!matcher.needle) {
+    for (const entry of allEntries(text)) if (accept(entry.path)) found.push(entry);
+    return found;
+  }
+  const needle = Buffer.from(matcher.needle);
+  let at = 0;
+  for (;;) {
+    const hit = text.indexOf(needle, at);
+    if (hit < 0) break;
+    const lineStart = hit === 0 ? 0 : text.lastIndexOf(NL, hit - 1) + 1;
+    const end = headerEnd(text, lineStart);
+    if (end < 0) {
+      at = hit + 1;
+      continue;
+    }
+    const path = text.toString('utf8', lineStart + 1, end - 1);
+    const next = nextHeader(text, end);
+    if (accept(path)) found.push({ path, value: valueAt(text, end, next) });
+    at = next;
+  }
+  return found;
+}
+
+export interface ValueLine {
+  path: string;
+  /** One line of the entry's value. */
+  line: string;
+}
+
+/**
+ * The value lines that valueRegex matches (tested line by line, as grep does), with the path of
+ * their entry, for entries whose path the matcher accepts. Runs the regular expression over the
+ * whole text once instead of over every entry: a snapshot holds tens of thousands of entries.
+ */
+export function matchingValueLines(text: Buffer, valueRegex: RegExp, matcher: PathMatcher, cache: Map<string, boolean>): ValueLine[] {
+  const source = text.toString('utf8');
+  const scan = new RegExp(valueRegex.source, valueRegex.flags.replace(/[gmy]/g, '') + 'gm');
+  const found: ValueLine[] = [];
+  let header = { start: -1, end: -1, path: '' };
+  for (let match = scan.exec(source); match; match = scan.exec(source)) {
+    const lineStart = source.lastIndexOf('\n', match.index - 1) + 1;
+    let lineEnd = source.indexOf('\n', match.index);
+    if (lineEnd < 0) lineEnd = source.length;
+    // Go on from the next line: a match that ran over a line end must not hide one on the next.
+    scan.lastIndex = lineEnd + 1;
+    const line = source.slice(lineStart, lineEnd);
+    if (!valueRegex.test(line) || isHeaderLine(line)) continue;
+    if (line === '' && isSeparator(source, lineStart, lineEnd)) continue;
+    if (lineStart < header.start || lineStart > header.end) header = headerBefore(source, lineStart);
+    if (header.start < 0) continue;
+    let verdict = cache.get(header.path);
+    if (verdict === undefined) cache.set(header.path, (verdict = matcher.test(header.path)));
+    if (verdict) found.push({ path: header.path, line });
+  }
+  return found;
+}
+
+/** Whether the empty line at lineStart is the blank line that ends an entry with content. */
+function isSeparator(source: string, lineStart: number, lineEnd: number): boolean {
+  const nextEnd = source.indexOf('\n', lineEnd + 1);
+  const next = lineEnd + 1 >= source.length ? null : source.slice(lineEnd + 1, nextEnd < 0 ? source.length : nextEnd);
+  if (next !== null && !isHeaderLine(next)) return false;
+  const previous = lineStart === 0 ? '' : source.slice(source.lastIndexOf('\n', lineStart - 2) + 1, lineStart - 1);
+  return !isHeaderLine(previous); // right after its header, the empty line is an empty value
+}
+
+const isHeaderLine = (line: string) => line.length >= 2 && line.startsWith('[') && line.endsWith(']');
+
+/** The header line above position at, and where its entry ends (the next header). */
+function headerBefore(source: string, at: number): { start: number; end: number; path: string } {
+  let lineStart = at;
+  while (lineStart > 0) {
+    lineStart = source.lastIndexOf('\n', lineStart - 2) + 1;
+    const lineEnd = source.indexOf('\n', lineStart);
+    const line = source.slice(lineStart, lineEnd < 0 ? source.length : lineEnd);
+    if (isHeaderLine(line)) {
+      let next = source.indexOf('\n[', at - 1);
+      while (next >= 0) {
+        const end = source.indexOf('\n', next + 1);
+        if (isHeaderLine(source.slice(next + 1, end < 0 ? source.length : end))) break;
+        next = source.indexOf('\n[', next + 1);
+      }
+      return { start: lineStart, end: next < 0 ? source.length : next, path: line.slice(1, -1) };
+    }
+  }
+  return { start: -1, end: -1, path: '' };
+}

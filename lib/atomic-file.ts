@@ -1,0 +1,101 @@
+// Writing a file so that it appears complete or not at all: into a hidden temporary file in the
+// same directory, synced, then renamed over the final name, and the directory synced. A crash or
+// kill -9 leaves at most the temporary file, never a truncated file under the final name.
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** `.NAME.PID.tmp`: hidden (munin-node and the archive reader skip dot files), naming its writer. */
+export function tempName(finalName: string, pid = process.pid): string {
+  return `.${finalName}.${pid}.tmp`;
+}
+
+/** A file being written under its temporary name until commit(). */
+export class AtomicFile {
+  readonly tempPath: string;
+  private readonly fd: number;
+  private closed = false;
+  /** Bytes written so far. */
+  written = 0;
+
+  /** Creates the temporary file beside finalPath (which must not exist) with exactly mode. */
+  constructor(
+    readonly finalPath: string,
+    mode: number,
+  ) {
+    this.tempPath = join(dirname(finalPath), tempName(basename(finalPath)));
+    this.fd = openNew(this.tempPath, mode);
+    try {
+      fchmodSync(this.fd, mode); // whatever the umask
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
+  write(data: Uint8Array): void {
+    for (let offset = 0; offset < data.length; ) offset += writeSync(this.fd, data, offset);
+    this.written += data.length;
+  }
+
+  /** Syncs the file and gives it its final name, durably. */
+  commit(): void {
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.closed = true;
+    renameSync(this.tempPath, this.finalPath);
+    syncDirectory(dirname(this.finalPath));
+  }
+
+  /** Drops the temporary file (after a failure). Never throws. */
+  abort(): void {
+    if (!this.closed) {
+      this.closed = true;
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already unusable: nothing more to release
+      }
+    }
+    try {
+      unlinkSync(this.tempPath);
+    } catch {
+      // never created, or already gone
+    }
+  }
+}
+
+/**
+ * Creates path exclusively. One already there carries our pid but is not ours (we make one
+ * AtomicFile per final path at a time): a dead process's, whose pid we got; it is replaced.
+ */
+function openNew(path: string, mode: number): number {
+  try {
+    return openSync(path, 'wx', mode);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    unlinkSync(path);
+    return openSync(path, 'wx', mode);
+  }
+}
+
+/** Writes content to path atomically, with exactly mode. */
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode: number): void {
+  const file = new AtomicFile(path, mode);
+  try {
+    file.write(typeof content === 'string' ? Buffer.from(content) : content);
+    file.commit();
+  } catch (err) {
+    file.abort();
+    throw err;
+  }
+}
+
+/** Makes a rename in dir durable. */
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

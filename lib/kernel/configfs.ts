@@ -1,0 +1,120 @@
+// Walker for the LIO configfs tree (kernel drivers/target/target_core_fabric_configfs.c):
+//
+//   <root>/<fabric>/<wwn>/tpgt_<T>/lun/lun_<L>/statistics/scsi_tgt_port/{read,write}_mbytes
+//   <root>/<fabric>/<wwn>/tpgt_<T>/acls/<initiator>/lun_<M>/statistics/scsi_auth_intr/{read,write}_mbytes
+//
+// <root> is /sys/kernel/config/target; <fabric> is any directory but core/ that holds
+// targets (iscsi, loopback, vhost, qla2xxx, srpt, ...). Only directory names are read here,
+// never followed symlinks: the LUN directories hold links back into core/.
+import { closeSync, constants, openSync, readdirSync, readSync } from 'node:fs';
+import { briefError, errorCode } from '../errors.js';
+
+export const DEFAULT_TARGET_ROOT = '/sys/kernel/config/target';
+
+export interface LioTree {
+  /** Every target portal group of every fabric, in path order. */
+  tpgs: LioTpg[];
+  /**
+   * Directories that exist but could not be listed (EACCES, EIO, ...): what is below them is
+   * unknown, and said so. A directory that is missing (ENOENT) is simply empty: configfs
+   * directories vanish while a target is being rebuilt, and trees without ACLs have no acls/.
+   */
+  unlisted: UnlistedDirectory[];
+}
+
+export interface UnlistedDirectory {
+  path: string;
+  /** The errno code, e.g. EACCES. */
+  error: string;
+}
+
+export interface LioTpg {
+  fabric: string;
+  /** Target name (WWN): iqn.*, naa.*, eui.*, an FC WWPN, ... */
+  target: string;
+  /** Directory name, e.g. tpgt_1. */
+  tpgt: string;
+  /** Path of the tpgt directory. */
+  path: string;
+  /** LUN directory names under lun/, e.g. lun_0. */
+  luns: string[];
+  acls: LioAcl[];
+}
+
+export interface LioAcl {
+  initiator: string;
+  /** Mapped-LUN directory names under the ACL, e.g. lun_0. */
+  mappedLuns: string[];
+}
+
+/**
+ * Subdirectory names of path matching pattern, in path order; [] when path is missing. A
+ * directory that cannot be listed is added to unlisted.
+ */
+function subdirectories(path: string, unlisted: UnlistedDirectory[], pattern?: RegExp): string[] {
+  let entries;
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') unlisted.push({ path, error: briefError(err) });
+    return [];
+  }
+  // Sorted by "name/", the order of full paths (a directory's files all start with "name/"),
+  // each key made once rather than in every comparison.
+  return entries
+    .filter((e) => e.isDirectory() && (!pattern || pattern.test(e.name)))
+    .map((e) => `${e.name}/`)
+    .sort()
+    .map((key) => key.slice(0, -1));
+}
+
+const TPGT = /^tpgt_\d+$/;
+const LUN = /^lun_\d+$/;
+
+/** The TPGs, LUNs and ACLs under root (only directory names are read). */
+export function readLioTree(root: string): LioTree {
+  const tpgs: LioTpg[] = [];
+  const unlisted: UnlistedDirectory[] = [];
+  for (const fabric of subdirectories(root, unlisted)) {
+    if (fabric === 'core') continue;
+    for (const target of subdirectories(`${root}/${fabric}`, unlisted)) {
+      for (const tpgt of subdirectories(`${root}/${fabric}/${target}`, unlisted, TPGT)) {
+        const path = `${root}/${fabric}/${target}/${tpgt}`;
+        const luns = subdirectories(`${path}/lun`, unlisted, LUN);
+        const acls = subdirectories(`${path}/acls`, unlisted).map((initiator) => ({
+          initiator,
+          mappedLuns: subdirectories(`${path}/acls/${initiator}`, unlisted, LUN),
+        }));
+        tpgs.push({ fabric, target, tpgt, path, luns, acls });
+      }
+    }
+  }
+  return { tpgs, unlisted };
+}
+
+export type ReadResult = { value: string } | { problem: string };
+
+/** Room for any counter: a longer content is not one. */
+const counterText = Buffer.allocUnsafe(256);
+
+/**
+ * Reads a one-number statistics file, opened by openAs (by default its path; a path relative to
+ * the working directory, see DirectoryCursor); configfs gives ENODEV or an empty read at times.
+ * One open, read and close into a buffer reused for every counter: readFileSync also stats the
+ * file and makes a string of each, which shows in a fetch of thousands of counters.
+ */
+export function readCounter(path: string, openAs = path): ReadResult {
+  let length: number;
+  let fd = -1;
+  try {
+    fd = openSync(openAs, constants.O_RDONLY);
+    length = readSync(fd, counterText, 0, counterText.length, null);
+  } catch (err) {
+    return { problem: `cannot read ${path}: ${briefError(err)}` };
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+  const value = counterText.toString('latin1', 0, length).trim();
+  if (/^\d+$/.test(value) && length < counterText.length) return { value };
+  return { problem: value === '' ? `${path} is empty` : `${path} does not hold a number` };
+}

@@ -1,0 +1,47 @@
+// The collector's DRBD entries on DRBD 9: /proc/drbd (version lines only) and the output of
+// `drbdsetup events2 --now --statistics` under that command line; on DRBD 8 /proc/drbd alone.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { drbdSections } from '../../collector/drbd-section.js';
+import { EVENTS2_HEADER } from '../../lib/archive/layout.js';
+import { tempDir } from '../support/tmp.js';
+import { DRBD9_PROC, failingDrbdsetup, hangingDrbdsetup, THREE_PEERS_EVENTS2, workingDrbdsetup } from '../support/fake-drbdsetup.js';
+
+describe('drbdSections', () => {
+  const dir = tempDir();
+  const drbd9Proc = readFileSync(DRBD9_PROC, 'utf8');
+
+  it('on DRBD 9: /proc/drbd, then the events2 output under [drbdsetup events2 --now --statistics]', () => {
+    writeFileSync(`${dir}/events2`, THREE_PEERS_EVENTS2);
+    const drbdsetup = workingDrbdsetup(dir, 'drbdsetup-ok', `${dir}/events2`);
+    expect(EVENTS2_HEADER).toBe('drbdsetup events2 --now --statistics');
+    expect(drbdSections(DRBD9_PROC.pathname, drbdsetup)).toEqual([
+      { header: '/proc/drbd', content: drbd9Proc },
+      { header: 'drbdsetup events2 --now --statistics', content: THREE_PEERS_EVENTS2 },
+    ]);
+  });
+
+  it('on DRBD 9 with drbdsetup failing: an empty events2 entry and the reason', () => {
+    const drbdsetup = failingDrbdsetup(dir, 'drbdsetup-fails');
+    expect(drbdSections(DRBD9_PROC.pathname, drbdsetup)).toEqual([
+      { header: '/proc/drbd', content: drbd9Proc },
+      {
+        header: EVENTS2_HEADER,
+        content: '',
+        problem: `${drbdsetup} events2 --now --statistics exited with 20: Could not connect to 'drbd' generic netlink family`,
+      },
+    ]);
+  });
+
+  it('on DRBD 8: /proc/drbd alone, drbdsetup is not run', () => {
+    const proc8 = new URL('../fixtures/proc-drbd/blog-cn-8.4.11-1.txt', import.meta.url).pathname;
+    const pidFile = `${dir}/ran.pid`;
+    const sections = drbdSections(proc8, hangingDrbdsetup(dir, 'drbdsetup-never', pidFile));
+    expect(sections).toEqual([{ header: '/proc/drbd', content: readFileSync(proc8, 'utf8') }]);
+    expect(() => readFileSync(pidFile)).toThrow(/ENOENT/);
+  });
+
+  it('without DRBD: no entry', () => {
+    expect(drbdSections(`${dir}/no-such-proc-drbd`, `${dir}/no-such-drbdsetup`)).toEqual([]);
+  });
+});
