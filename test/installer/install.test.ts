@@ -56,9 +56,9 @@ describe('install into a staging root', () => {
       // The built line's Node option stays: the kernel passes it as node's one argument.
       expect(text.split('\n')[0]).toBe(`#!${node} --max-opt=1`);
       expect(afterFirstLine(text)).toBe(afterFirstLine(built));
-      // munin-node-configure's match is not anchored: ` * #%# family=auto` in the header counts.
-      expect(text).toMatch(/^ \* #%# family=auto$/m);
-      expect(text).toMatch(/^ \* #%# capabilities=autoconf$/m);
+      // munin-node-configure's match is not anchored: ` #%# family=auto` in the POD's MAGIC MARKERS counts.
+      expect(text).toMatch(/^ #%# family=auto$/m);
+      expect(text).toMatch(/^ #%# capabilities=autoconf$/m);
       expect(modeOf(installed)).toBe('755');
       expect(run.lines).toContain(`install   ${installed}`);
     }
@@ -67,7 +67,7 @@ describe('install into a staging root', () => {
       expect(readlinkSync(join(root, 'etc/munin/plugins', name))).toBe(`/usr/share/munin/plugins/${name}`);
       expect(run.lines).toContain(`enable    ${root}/etc/munin/plugins/${name} -> /usr/share/munin/plugins/${name} (autoconf: yes)`);
     }
-    for (const name of ['drbd', 'drbd_al', 'drbd_ext']) {
+    for (const name of PLUGINS.filter((p) => p.startsWith('drbd'))) {
       expect(present(join(root, 'etc/munin/plugins', name))).toBe(false);
       expect(run.lines).toContain(
         `skip      ${root}/etc/munin/plugins/${name} (autoconf: no (${noDrbd} not found: drbd module not loaded); --all enables it anyway)`,
@@ -135,7 +135,7 @@ describe('install into a staging root', () => {
     mkdirSync(join(empty, 'iscsi'), { recursive: true });
     const run = lioMunin(['install', '--destdir', root, '--from', from, '--node', node, '--target-root', empty, '--drbd-proc', drbd]);
     expect(run.status).toBe(0);
-    for (const name of ['drbd', 'drbd_al', 'drbd_ext']) expect(present(join(root, 'etc/munin/plugins', name))).toBe(true);
+    for (const name of PLUGINS.filter((p) => p.startsWith('drbd'))) expect(present(join(root, 'etc/munin/plugins', name))).toBe(true);
     expect(run.lines).toContain(`skip      ${root}/etc/munin/plugins/lio_read (autoconf: no (no LIO target exports a LUN under ${empty}); --all enables it anyway)`);
   });
 

@@ -178,8 +178,8 @@ describe('the built plugin files', () => {
     it(`${plugin} is one executable file with a node shebang (optimizing compilers off) and the magic markers`, () => {
       const text = readFileSync(`${DIST_PLUGINS}/${plugin}`, 'utf8');
       expect(text.startsWith('#!/usr/bin/env -S node --max-opt=1\n')).toBe(true);
-      expect(text).toMatch(/^ \* #%# family=auto$/m);
-      expect(text).toMatch(/^ \* #%# capabilities=autoconf$/m);
+      expect(text).toMatch(/^ #%# family=auto$/m);
+      expect(text).toMatch(/^ #%# capabilities=autoconf$/m);
       // Loads nothing but Node built-ins: no CLI or glob library on the plugin path.
       const required = [...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
       expect(required.every((name) => name!.startsWith('node:'))).toBe(true);
