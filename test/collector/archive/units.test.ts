@@ -85,6 +85,78 @@ describe('path patterns', () => {
     expect(compileGlob('lun_0/statistics/*/num_cmds').needle).toBe('/lun_0/statistics/');
     expect(compileGlob('**').needle).toBe('');
   });
+
+  it('takes {a,b} alternatives, also across segments', () => {
+    const both = compileGlob('lun_{0,1}/statistics/scsi_auth_intr/{read,write}_mbytes');
+    expect(both.test(auth('a', 0))).toBe(true);
+    expect(both.test(auth('a', 1))).toBe(true);
+    expect(both.test(auth('a', 2))).toBe(false);
+    expect(both.test(auth('a', 0).replace('write_mbytes', 'read_mbytes'))).toBe(true);
+    expect(both.test(auth('a', 0).replace('write_mbytes', 'num_cmds'))).toBe(false);
+    expect(compileGlob('{lun/lun_0,acls/*/lun_0}/statistics/*/write_mbytes').test(auth('iqn.x:a', 0))).toBe(true);
+    expect(compileGlob('{lun/lun_0,acls/*/lun_0}/statistics/*/write_mbytes').test(`${TPG}/lun/lun_0/statistics/scsi_tgt_port/write_mbytes`)).toBe(true);
+  });
+
+  it('negates a class with [!...], never matching /', () => {
+    expect(compileGlob('lun_[!1]/**/write_mbytes').test(auth('a', 0))).toBe(true);
+    expect(compileGlob('lun_[!1]/**/write_mbytes').test(auth('a', 1))).toBe(false);
+    expect(compileGlob('iqn.x:[!b]/lun_0/**').test(auth('iqn.x:a', 0))).toBe(true);
+    expect(compileGlob('iqn.x:[!b]/lun_0/**').test(auth('iqn.x:b', 0))).toBe(false);
+    expect(compileGlob('acls[!x]iqn.x:a/**').test(auth('iqn.x:a', 0))).toBe(false); // not even [!x] matches /
+  });
+
+  it('matches names that start with a dot, with *, ? and ** too', () => {
+    const hidden = '/sys/kernel/config/target/core/iblock_0/.disk1/attrib/.block_size';
+    expect(compileGlob('.block_size').test(hidden)).toBe(true);
+    expect(compileGlob('attrib/*').test(hidden)).toBe(true);
+    expect(compileGlob('?disk1/attrib/?block_size').test(hidden)).toBe(true);
+    expect(compileGlob('iblock_0/**/.block_size').test(hidden)).toBe(true);
+    expect(compileGlob('/sys/kernel/config/target/core/*/*/attrib/*').test(hidden)).toBe(true);
+    expect(compileGlob('block_size').test(hidden)).toBe(false);
+  });
+
+  it('matches a pattern starting with / against the whole path only', () => {
+    expect(compileGlob('/proc/drbd').test('/proc/drbd')).toBe(true);
+    expect(compileGlob('/proc/drbd').test('/x/proc/drbd')).toBe(false);
+    expect(compileGlob('/drbd').test('/proc/drbd')).toBe(false);
+    expect(compileGlob('/proc/*').test('/proc/drbd')).toBe(true);
+    expect(compileGlob('/sys/**/write_mbytes').test(auth('iqn.x:a', 0))).toBe(true);
+    expect(compileGlob('/sys/**/write_mbytes').test('/proc/sys/x/write_mbytes')).toBe(false);
+    expect(compileGlob(`${TPG}/acls/iqn.x:a/lun_0/**`).test(auth('iqn.x:a', 0))).toBe(true);
+    expect(compileGlob(`${TPG}/acls/iqn.x:a/lun_0/**`).test(auth('iqn.x:a', 10))).toBe(false);
+  });
+
+  it('never searches for a needle that a matching path lacks', () => {
+    const core = '/sys/kernel/config/target/core/iblock_0/disk1';
+    const cases: [string, string[]][] = [
+      ['lun_0/statistics/*/num_cmds', [`${TPG}/lun/lun_0/statistics/scsi_tgt_port/num_cmds`]],
+      ['*:a/lun_?/**/write_mbytes', [auth('iqn.x:a', 3)]],
+      ['acls/**/write_mbytes', [auth('a', 0)]],
+      // ** matches no segment too: the / before it is not in every matching path.
+      ['iqn.x:a/**', [auth('iqn.x:a', 0), `${TPG}/acls/iqn.x:a`]],
+      [`${TPG}/acls/**`, [auth('a', 0), `${TPG}/acls`]],
+      ['lun_0/**/write_mbytes', [auth('a', 0), `${TPG}/lun/lun_0/write_mbytes`]],
+      ['lun_[0-2]/**/{read,write}_mbytes', [auth('a', 2)]],
+      ['{read,write}_mbytes', [auth('a', 0)]],
+      ['lun_[!1]/statistics/scsi_auth_intr/write_mbytes', [auth('a', 0)]],
+      ['drbd', ['/proc/drbd']],
+      ['/proc/drbd', ['/proc/drbd']],
+      ['/sys/kernel/config/target/core/*/disk1/info', [`${core}/info`]],
+      ['.block_size', [`${core}/attrib/.block_size`]],
+      ['core/**', [`${core}/info`]],
+      ['**', ['/proc/drbd', auth('a', 0)]],
+    ];
+    for (const [pattern, paths] of cases) {
+      const matcher = compileGlob(pattern);
+      for (const path of paths) {
+        expect(matcher.test(path), `${pattern} matches ${path}`).toBe(true);
+        expect(`[${path}]\n`, `needle of ${pattern}`).toContain(matcher.needle);
+      }
+    }
+    expect(compileGlob('iqn.x:a/**').needle).toBe('/iqn.x:a');
+    expect(compileGlob('lun_0/**/write_mbytes').needle).toBe('/write_mbytes]\n');
+    expect(compileGlob('.block_size').needle).toBe('/.block_size]\n');
+  });
 });
 
 describe('counter steps', () => {
