@@ -48,15 +48,17 @@ export interface LioAcl {
 }
 
 /**
- * Subdirectory names of path matching pattern, in path order; [] when path is missing. A
- * directory that cannot be listed is added to unlisted.
+ * Subdirectory names of path matching pattern, in path order; [] when path is missing (or, below
+ * the root, not a directory: nothing can be below it). A directory that cannot be listed is
+ * added to unlisted.
  */
-function subdirectories(path: string, unlisted: UnlistedDirectory[], pattern?: RegExp): string[] {
+function subdirectories(path: string, unlisted: UnlistedDirectory[], pattern?: RegExp, isRoot = false): string[] {
   let entries;
   try {
     entries = readdirSync(path, { withFileTypes: true });
   } catch (err) {
-    if (errorCode(err) !== 'ENOENT') unlisted.push({ path, error: briefError(err) });
+    const code = errorCode(err);
+    if (code !== 'ENOENT' && (code !== 'ENOTDIR' || isRoot)) unlisted.push({ path, error: briefError(err) });
     return [];
   }
   // Sorted by "name/", the order of full paths (a directory's files all start with "name/"),
@@ -75,7 +77,7 @@ const LUN = /^lun_\d+$/;
 export function readLioTree(root: string): LioTree {
   const tpgs: LioTpg[] = [];
   const unlisted: UnlistedDirectory[] = [];
-  for (const fabric of subdirectories(root, unlisted)) {
+  for (const fabric of subdirectories(root, unlisted, undefined, true)) {
     if (fabric === 'core') continue;
     for (const target of subdirectories(`${root}/${fabric}`, unlisted)) {
       for (const tpgt of subdirectories(`${root}/${fabric}/${target}`, unlisted, TPGT)) {

@@ -1,0 +1,217 @@
+// Directories and counter files that user nobody cannot read, through the built plugin run as
+// munin-node runs it (Debian's munin-run, as nobody): every other field is printed with its value,
+// the exit code is 0, and stderr says what is missing, one line per unlisted directory
+// ("cannot list <path>: EACCES; ...", plugins/graphs/lio.ts) and per unreadable counter
+// ("cannot read <path>: EACCES", as test/plugins/protocol.test.ts expects it).
+import { chmodSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildLioTree, patternTraffic, seedSystem, setTraffic } from '../support/lio-tree.js';
+import { muninRun } from '../support/munin-run.js';
+import { tempDir } from '../support/tmp.js';
+
+const T = 'iqn2016_09comexampleiscsitgt01';
+/** The TPG, below the root, as the infos name it. */
+const TPG = 'iscsi/iqn.2016-09.com.example:iscsitgt01/tpgt_1';
+const INITIATOR = (i: number) => `iqn.2016-09.com.example:initiator0${i}`;
+
+/** One field as the plugin must print it: name, label, info, value. */
+type Row = [name: string, label: string, info: string, value: string];
+
+const lunRow = (lun: number, value: string, moved = 'read by'): Row => [
+  `${T}lun_${lun}`,
+  `iscsitgt01 (lun_${lun})`,
+  `Bytes ${moved} all initiators on lun_${lun} of ${TPG}`,
+  value,
+];
+const aclRow = (i: number, lun: number, value: string, moved = 'read by'): Row => [
+  `${T}iqn2016_09comexampleinitiator0${i}lun_${lun}`,
+  `iscsitgt01 - initiator0${i} (lun_${lun})`,
+  `Bytes ${moved} iqn.2016-09.com.example:initiator0${i} on its mapped lun_${lun} of ${TPG}`,
+  value,
+];
+
+/** The field lines of `config` (after the graph_* lines), in the Munin format. */
+const configLines = (rows: Row[]) =>
+  rows.map(([name, label, info]) => `${name}.label ${label}\n${name}.info ${info}\n${name}.type DERIVE\n${name}.min 0\n${name}.cdef ${name},1048576,*\n`).join('');
+/** The output of a fetch. */
+const valueLines = (rows: Row[]) => rows.map(([name, , , value]) => `${name}.value ${value}\n`).join('');
+/** What config printed from its first field line on. */
+const fieldPart = (stdout: string) => stdout.slice(stdout.indexOf(`\n${T}`) + 1);
+
+// The seed system with patternTraffic(1): initiator i has read (i*100 + lun*10 + 1) MiB and
+// written (i*100 + lun*10 + 2) MiB on each LUN; a LUN's counters are the sums over the four.
+describe('one ACL directory, acls/<initiator02>, mode 000', () => {
+  const dir = tempDir();
+  const root = `${dir}/target`;
+  const tpg = `${root}/${TPG}`;
+  beforeAll(() => {
+    const spec = seedSystem();
+    buildLioTree(root, spec);
+    setTraffic(root, spec, patternTraffic(1));
+    chmodSync(`${tpg}/acls/${INITIATOR(2)}`, 0o000);
+  });
+  const env = () => ({ target_root: root });
+  const problem = () => `lio_read: cannot list ${tpg}/acls/${INITIATOR(2)}: EACCES; the fields below it are left out\n`;
+  const rows: Row[] = [
+    lunRow(0, '1004'),
+    lunRow(1, '1044'),
+    lunRow(2, '1084'),
+    lunRow(3, '1124'),
+    aclRow(1, 0, '101'),
+    aclRow(1, 1, '111'),
+    aclRow(1, 2, '121'),
+    aclRow(1, 3, '131'),
+    aclRow(3, 0, '301'),
+    aclRow(3, 1, '311'),
+    aclRow(3, 2, '321'),
+    aclRow(3, 3, '331'),
+    aclRow(4, 0, '401'),
+    aclRow(4, 1, '411'),
+    aclRow(4, 2, '421'),
+    aclRow(4, 3, '431'),
+  ];
+
+  it('fetch: every other field with its value, exit 0, one stderr line for the directory', () => {
+    expect(muninRun(dir, 'lio_read', undefined, env())).toEqual({ stdout: valueLines(rows), stderr: problem(), status: 0 });
+  });
+
+  it('config: every other field, exit 0, the same one stderr line', () => {
+    const run = muninRun(dir, 'lio_read', 'config', env());
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(problem());
+    expect(run.stdout).toMatch(/^graph_title LIO read throughput\n/);
+    expect(fieldPart(run.stdout)).toBe(configLines(rows));
+  });
+
+  it('config with MUNIN_CAP_DIRTYCONFIG=1: every other field with its value', () => {
+    const run = muninRun(dir, 'lio_read', 'config', env(), { MUNIN_CAP_DIRTYCONFIG: '1' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(problem());
+    expect(fieldPart(run.stdout)).toBe(configLines(rows) + valueLines(rows));
+  });
+
+  it('lio_write says the same, in its own name', () => {
+    const write: Row[] = [
+      lunRow(0, '1008', 'written by'),
+      lunRow(1, '1048', 'written by'),
+      lunRow(2, '1088', 'written by'),
+      lunRow(3, '1128', 'written by'),
+      aclRow(1, 0, '102', 'written by'),
+      aclRow(1, 1, '112', 'written by'),
+      aclRow(1, 2, '122', 'written by'),
+      aclRow(1, 3, '132', 'written by'),
+      aclRow(3, 0, '302', 'written by'),
+      aclRow(3, 1, '312', 'written by'),
+      aclRow(3, 2, '322', 'written by'),
+      aclRow(3, 3, '332', 'written by'),
+      aclRow(4, 0, '402', 'written by'),
+      aclRow(4, 1, '412', 'written by'),
+      aclRow(4, 2, '422', 'written by'),
+      aclRow(4, 3, '432', 'written by'),
+    ];
+    expect(muninRun(dir, 'lio_write', undefined, env())).toEqual({
+      stdout: valueLines(write),
+      stderr: `lio_write: cannot list ${tpg}/acls/${INITIATOR(2)}: EACCES; the fields below it are left out\n`,
+      status: 0,
+    });
+  });
+});
+
+describe('one counter file mode 000 (lun_2 read_mbytes)', () => {
+  const dir = tempDir();
+  const root = `${dir}/target`;
+  const tpg = `${root}/${TPG}`;
+  const counter = () => `${tpg}/lun/lun_2/statistics/scsi_tgt_port/read_mbytes`;
+  beforeAll(() => {
+    const spec = seedSystem();
+    buildLioTree(root, spec);
+    setTraffic(root, spec, patternTraffic(1));
+    chmodSync(counter(), 0o000);
+  });
+  const env = () => ({ target_root: root });
+  const rows: Row[] = [
+    lunRow(0, '1004'),
+    lunRow(1, '1044'),
+    lunRow(2, 'U'),
+    lunRow(3, '1124'),
+    aclRow(1, 0, '101'),
+    aclRow(1, 1, '111'),
+    aclRow(1, 2, '121'),
+    aclRow(1, 3, '131'),
+    aclRow(2, 0, '201'),
+    aclRow(2, 1, '211'),
+    aclRow(2, 2, '221'),
+    aclRow(2, 3, '231'),
+    aclRow(3, 0, '301'),
+    aclRow(3, 1, '311'),
+    aclRow(3, 2, '321'),
+    aclRow(3, 3, '331'),
+    aclRow(4, 0, '401'),
+    aclRow(4, 1, '411'),
+    aclRow(4, 2, '421'),
+    aclRow(4, 3, '431'),
+  ];
+
+  it('fetch: U for that field, every other value, and the cannot-read line', () => {
+    expect(rows).toHaveLength(20);
+    expect(muninRun(dir, 'lio_read', undefined, env())).toEqual({
+      stdout: valueLines(rows),
+      stderr: `lio_read: cannot read ${counter()}: EACCES\n`,
+      status: 0,
+    });
+  });
+
+  it('config reads no value: all 20 fields, nothing on stderr', () => {
+    const run = muninRun(dir, 'lio_read', 'config', env());
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(fieldPart(run.stdout)).toBe(configLines(rows));
+  });
+
+  it('dirty config: the U and the same line', () => {
+    const run = muninRun(dir, 'lio_read', 'config', env(), { MUNIN_CAP_DIRTYCONFIG: '1' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`lio_read: cannot read ${counter()}: EACCES\n`);
+    expect(fieldPart(run.stdout)).toBe(configLines(rows) + valueLines(rows));
+  });
+});
+
+describe('lun/ and acls/<initiator04> mode 000, and a counter of initiator01 mode 000', () => {
+  const dir = tempDir();
+  const root = `${dir}/target`;
+  const tpg = `${root}/${TPG}`;
+  const counter = () => `${tpg}/acls/${INITIATOR(1)}/lun_3/statistics/scsi_auth_intr/read_mbytes`;
+  beforeAll(() => {
+    const spec = seedSystem();
+    buildLioTree(root, spec);
+    setTraffic(root, spec, patternTraffic(1));
+    chmodSync(`${tpg}/lun`, 0o000);
+    chmodSync(`${tpg}/acls/${INITIATOR(4)}`, 0o000);
+    chmodSync(counter(), 0o000);
+  });
+
+  it('fetch: the twelve readable fields, the directories first on stderr in path order, then the counter', () => {
+    const rows: Row[] = [
+      aclRow(1, 0, '101'),
+      aclRow(1, 1, '111'),
+      aclRow(1, 2, '121'),
+      aclRow(1, 3, 'U'),
+      aclRow(2, 0, '201'),
+      aclRow(2, 1, '211'),
+      aclRow(2, 2, '221'),
+      aclRow(2, 3, '231'),
+      aclRow(3, 0, '301'),
+      aclRow(3, 1, '311'),
+      aclRow(3, 2, '321'),
+      aclRow(3, 3, '331'),
+    ];
+    expect(muninRun(dir, 'lio_read', undefined, { target_root: root })).toEqual({
+      stdout: valueLines(rows),
+      stderr:
+        `lio_read: cannot list ${tpg}/lun: EACCES; the fields below it are left out\n` +
+        `lio_read: cannot list ${tpg}/acls/${INITIATOR(4)}: EACCES; the fields below it are left out\n` +
+        `lio_read: cannot read ${counter()}: EACCES\n`,
+      status: 0,
+    });
+  });
+});
