@@ -43,6 +43,9 @@ async function bundle(entry, outfile, banner) {
     format: 'cjs',
     minifySyntax: true,
     legalComments: 'none',
+    // node-cron's ES build computes a path from import.meta.url when it loads, which a CommonJS
+    // bundle does not have: its `import('node-cron')` gets the package's CommonJS build.
+    alias: { 'node-cron': './node_modules/node-cron/dist/node-cron.cjs' },
     banner: { js: banner },
     logLevel: 'warning',
   });

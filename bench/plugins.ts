@@ -3,12 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { briefError } from '../lib/errors.js';
+import PLUGIN_LIST from '../plugins/list.json' with { type: 'json' };
 import type { Tree } from './fixtures.js';
 import { jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
 import { mib, ms, ratio, ratioTarget, timeCells, type Section } from './report.js';
 
-const LIO = ['lio_read', 'lio_write'];
-const DRBD = ['drbd', 'drbd_al', 'drbd_ext'];
+const LIO = PLUGIN_LIST.filter((p) => p.startsWith('lio_'));
+const DRBD = PLUGIN_LIST.filter((p) => p.startsWith('drbd'));
 /** Size at which each LIO target applies, and its limit in multiples of the runtime floor. */
 const LIO_LIMITS: Record<string, number> = { '4x16x16': 2, '16x16x16': 3 };
 const DRBD_LIMIT = 1.3;
@@ -37,7 +38,7 @@ function outputCheck(mode: Mode, fields: number | null): (run: RunOutput) => str
   };
 }
 
-/** The #! line the plugins in pluginDir start with (lio_read's stands for all five). */
+/** The #! line the plugins in pluginDir start with (lio_read's stands for all). */
 function shebangOf(pluginDir: string): string {
   try {
     return readFileSync(join(pluginDir, 'lio_read'), 'utf8').split('\n', 1)[0]!;
@@ -84,8 +85,7 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
   // by) rests on many runs spread over the whole group.
   const group = plugins.flatMap((p, i) => (i % 3 === 0 ? [floor, p.command] : [p.command]));
   // Plugin runs last a tenth of a second, the size of the machine's own jitter: three times the
-  // runs make their medians as steady as the longer commands' (7 runs: medians 1.14x and 1.34x
-  // for two runs of the same work; 21 runs: within 0.05x).
+  // runs make their medians as steady as the longer commands' (bench/README.md).
   const results = measureGroup(group, PLUGIN_RUNS_FACTOR * runs);
   const floorResult = results.get(floor.name);
   const get = (plugin: string, mode: Mode, system: string) => results.get(`${plugin} ${mode} ${system}`);

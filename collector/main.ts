@@ -12,5 +12,5 @@ const snapshot = parseSnapshotCommandLine(process.argv.slice(2));
 if (snapshot) {
   snapshotCommand(snapshot.kind, snapshot.options).catch(fail);
 } else {
-  (require('./program.js') as typeof import('./program.js')).runCommandLine(process.argv).catch(fail);
+  import('./program.js').then((program) => program.runCommandLine(process.argv)).catch(fail);
 }

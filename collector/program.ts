@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { registerCollectorCommands } from './cli.js';
 
 /** Runs the command given by argv (process.argv's form); resolves when it is done. */
-export function runCommandLine(argv: readonly string[]): Promise<unknown> {
+export async function runCommandLine(argv: readonly string[]): Promise<unknown> {
   const program = new Command('lio-collector')
     .description('Keeps the LIO configfs statistics in per-day gzip archives, and reads them back after an incident.')
     .showHelpAfterError();
@@ -14,7 +14,7 @@ export function runCommandLine(argv: readonly string[]): Promise<unknown> {
   // `archive ...` and for the top-level help that lists it.
   const first = argv[2];
   if (first === undefined || first === 'archive' || first === 'help' || first.startsWith('-')) {
-    const archive = require('./archive/cli.js') as typeof import('./archive/cli.js');
+    const archive = await import('./archive/cli.js');
     archive.registerArchiveCommands(program);
   }
   return program.parseAsync([...argv]);

@@ -1,8 +1,9 @@
 // `lio-collector snapshot stats|full`: checks the root and archive, takes the snapshot, reports.
 // The stats snapshot is started every minute, so its usual command line is also read here, by
 // node:util's parseArgs, without loading commander and the rest of the command line (a
-// measurable part of a snapshot: bench/README.md). Whatever this reader does not take exactly (help, a mistake, anything unusual) goes to the full command line (program.ts),
-// so that every message and check stays commander's.
+// measurable part of a snapshot: bench/README.md). Whatever this reader does not take exactly
+// (help, a mistake, anything unusual) goes to the full command line (program.ts), so that every
+// message and check stays commander's.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, UserError } from '../lib/errors.js';

@@ -1,5 +1,5 @@
 // Opening many files by short paths from inside their directories.
-import { briefError } from './errors.js';
+import { briefError, UserError } from './errors.js';
 
 /**
  * Opens files by a path from inside a directory they are in. The kernel then looks up a few
@@ -43,7 +43,7 @@ export class DirectoryCursor {
     try {
       process.chdir(this.home!);
     } catch (err) {
-      throw new Error(`cannot return to the working directory ${this.home}: ${briefError(err)}`);
+      throw new UserError(`cannot return to the working directory ${this.home}: ${briefError(err)}`);
     }
   }
 }

@@ -1,5 +1,8 @@
-// Node built-in modules that only some runs need are loaded on first use, not at start: a plugin
-// starts every five minutes on every node, and most runs never hash a name or start a process.
+// Loading on first use what only some runs need: a plugin starts every five minutes on every
+// node, and a stats snapshot every minute. Two ways, one for each kind of module:
+// - Node's built-ins, from synchronous code: builtin() below;
+// - our own modules and packages: `await import('...')`, which esbuild bundles and evaluates only
+//   when the import runs (collector/main.ts, collector/program.ts, collector/node-cron.ts).
 
 /** The built-in module name (e.g. 'node:crypto'), loaded now if it is not yet. */
 export function builtin<T>(name: string): T {

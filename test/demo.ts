@@ -13,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildLioTree, seedSystem, setTraffic, type TargetSpec } from './support/lio-tree.js';
 import { procDrbd84 } from './support/proc-drbd.js';
+import PLUGIN_LIST from '../plugins/list.json' with { type: 'json' };
 
-const PLUGINS = ['lio_read', 'lio_write', 'drbd', 'drbd_al', 'drbd_ext'] as const;
+/** Every plugin (plugins/list.json), the LIO ones first: they are what the demo is about. */
+const PLUGINS = [...PLUGIN_LIST.filter((p) => p.startsWith('lio_')), ...PLUGIN_LIST.filter((p) => !p.startsWith('lio_'))];
 const INTERVAL = 300; // seconds between two munin-update runs
 
 const dist = dirname(process.argv[1]!);

@@ -7,7 +7,7 @@ import type { SnapshotFile } from './catalog.js';
 import type { Output } from './output.js';
 import type { Reporter } from './report.js';
 
-/** Large output chunks: the default 16 KiB makes inflating a 4 MB snapshot twice as slow. */
+/** Large output chunks: inflating a snapshot of megabytes in zlib's default 16 KiB ones is much slower (bench/README.md). */
 const CHUNK = 1 << 20;
 /** A snapshot that inflates beyond this is not one of ours (or a gzip bomb). */
 const MAX_TEXT = 1 << 30;

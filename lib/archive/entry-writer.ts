@@ -13,8 +13,8 @@ export function isSecret(name: string): boolean {
 
 /**
  * Text is handed to compression in chunks of 64-128 KiB: small, so that compression (on
- * another thread) starts early and little of it is left when the last file is read (1 MiB
- * chunks made a 4x16x16 stats snapshot 35 ms slower).
+ * another thread) starts early and little of it is left when the last file is read (larger
+ * chunks measured slower: bench/README.md).
  */
 const CHUNK_BYTES = 128 << 10;
 /** Room left for each read: more than a configfs attribute (one page, up to 64 KiB) can hold. */

@@ -247,7 +247,7 @@ describe('the real Munin, from configfs counters to graphs in a browser', () => 
     const reset = T0 + 2 * STEP;
     const resumed = T0 + 3 * STEP;
 
-    const fields = ['lio_read', 'lio_write', 'drbd', 'drbd_al', 'drbd_ext'].flatMap(storedFields);
+    const fields = PLUGINS.flatMap(storedFields);
     for (const field of fields) {
       const rows = rrdFetch(field.file, T0, resumed);
       for (const [time, value] of rows) {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const INSTALLER = join(REPO, 'dist/lio-munin');
-export const PLUGINS = ['drbd', 'drbd_al', 'drbd_ext', 'lio_read', 'lio_write'] as const;
+export { PLUGIN_NAMES as PLUGINS } from '../support/munin-run.js';
 export const FORCED_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** A fresh copy of a built checkout under dir: dist/plugins, dist/collector, systemd/ and cron/. */

@@ -3,11 +3,11 @@
 // drbdsetup via env.drbdsetup), one and three peers, dirtyconfig, and an 8.4 node upgraded to 9.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { muninRun, parseFields, type PluginName } from '../support/munin-run.js';
+import { muninRun, parseFields, PLUGIN_NAMES, type PluginName } from '../support/munin-run.js';
 import { tempDir } from '../support/tmp.js';
 import { copyFixture, DRBD9_FIXTURES, DRBD9_PROC, THREE_PEERS_EVENTS2, workingDrbdsetup, writableDir } from '../support/fake-drbdsetup.js';
 
-const DRBD_PLUGINS: PluginName[] = ['drbd', 'drbd_al', 'drbd_ext'];
+const DRBD_PLUGINS: PluginName[] = PLUGIN_NAMES.filter((p) => p.startsWith('drbd'));
 
 /** Protocol checks every DRBD 9 setup must pass; returns the fetch output. */
 function checkProtocol(dir: string, plugin: PluginName, env: Record<string, string>): string {

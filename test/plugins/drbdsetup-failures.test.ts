@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isDrbd9Node } from '../../lib/kernel/drbd.js';
 import { runEvents2 } from '../../lib/kernel/drbdsetup.js';
 import { drbdsetupTimeout } from '../../plugins/graphs/drbd.js';
-import { DIST_PLUGINS, muninRun } from '../support/munin-run.js';
+import { DIST_PLUGINS, muninRun, PLUGIN_NAMES } from '../support/munin-run.js';
 import { tempDir } from '../support/tmp.js';
 import {
   copyFixture,
@@ -62,7 +62,7 @@ describe('drbdsetup that fails after a good reading (three peers known)', () => 
   it('refused by the kernel (netlink error reply, exit 20): the same autoconf answer', () => {
     const drbdsetup = netlinkRefusedDrbdsetup(bin, 'drbdsetup-netlink-eperm');
     const env = { ...base, drbdsetup };
-    for (const plugin of ['drbd', 'drbd_al', 'drbd_ext'] as const) {
+    for (const plugin of PLUGIN_NAMES.filter((p) => p.startsWith('drbd'))) {
       expect(muninRun(dir, plugin, 'autoconf', env)).toEqual({ stdout: `no (${NEEDS_ROOT})\n`, stderr: '', status: 0 });
     }
     expect(muninRun(dir, 'drbd', undefined, env)).toEqual({

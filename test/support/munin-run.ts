@@ -3,10 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import PLUGIN_LIST from '../../plugins/list.json' with { type: 'json' };
 
 export const DIST_PLUGINS = fileURLToPath(new URL('../../dist/plugins', import.meta.url));
-export const PLUGIN_NAMES = ['drbd', 'drbd_al', 'drbd_ext', 'lio_read', 'lio_write'] as const;
-export type PluginName = (typeof PLUGIN_NAMES)[number];
+/** Every plugin, from the one list that build.mjs and the installer read too. */
+export const PLUGIN_NAMES: readonly string[] = PLUGIN_LIST;
+export type PluginName = string;
 
 export interface RunResult {
   stdout: string;
