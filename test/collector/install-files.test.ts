@@ -50,6 +50,132 @@ describe('systemd/lio-collector.service', () => {
     expect(verify.stderr).toBe('');
     expect(verify.status).toBe(0);
   });
+
+  // On DRBD 9 a stats snapshot runs `drbdsetup events2 --now --statistics`, which talks generic
+  // netlink to the drbd module: the unit must allow AF_NETLINK sockets and keep the service in
+  // the initial network namespace (DRBD 9.0 and 9.1 register the drbd family there only), and
+  // still needs no capability (the unit's comments give the sources).
+  it('lets drbdsetup reach the drbd module: AF_NETLINK, no private network, still no capabilities', () => {
+    const values = (name: string) => settings.filter((line) => line.startsWith(`${name}=`));
+    expect(values('RestrictAddressFamilies')).toEqual(['RestrictAddressFamilies=AF_UNIX AF_NETLINK']);
+    expect(values('CapabilityBoundingSet')).toEqual(['CapabilityBoundingSet=']);
+    expect(values('AmbientCapabilities')).toEqual(['AmbientCapabilities=']);
+    expect(values('PrivateNetwork')).toEqual([]);
+    expect(values('NetworkNamespacePath')).toEqual([]);
+    // The rest of the hardening stays: no IP traffic, no privileged system calls.
+    for (const line of [
+      'IPAddressDeny=any',
+      'NoNewPrivileges=yes',
+      'RestrictSUIDSGID=yes',
+      'PrivateDevices=yes',
+      'ProtectKernelModules=yes',
+      'SystemCallFilter=@system-service',
+      'SystemCallFilter=~@privileged',
+      'SystemCallErrorNumber=EPERM',
+    ]) {
+      expect(settings).toContain(line);
+    }
+  });
+
+  // drbdsetup run under the unit's RestrictAddressFamilies=, SystemCallFilter=,
+  // CapabilityBoundingSet= and NoNewPrivileges=, applied the way systemd applies them (seccomp:
+  // socket() of another family fails with EAFNOSUPPORT, another system call with EPERM), since
+  // PID 1 may not be systemd where the tests run. There is no drbd module here, so drbdsetup
+  // always ends with "Could not connect to 'drbd' generic netlink family"; what tells the units
+  // apart is the line before it, "<1>error creating netlink socket" (drbd-utils
+  // user/shared/libgenl.c genl_connect_to_family), printed when socket(AF_NETLINK, ...) failed.
+  // Without the module, PrivateNetwork= cannot be told apart here: the family lookup fails in any
+  // network namespace.
+  const DRBDSETUP = '/usr/sbin/drbdsetup';
+  const PYTHON = '/usr/bin/python3';
+  const sandboxable =
+    analyze &&
+    process.getuid?.() === 0 &&
+    existsSync(DRBDSETUP) &&
+    // A node with a drbd module: drbdsetup would really talk to it.
+    !existsSync('/proc/drbd') &&
+    spawnSync(PYTHON, ['-c', 'import seccomp']).status === 0;
+
+  /** The system calls the unit's SystemCallFilter= lines allow, groups expanded by systemd-analyze. */
+  function allowedSyscalls(): string[] {
+    const expand = (name: string, seen: Set<string>): string[] => {
+      if (!name.startsWith('@')) return [name];
+      if (seen.has(name)) return [];
+      seen.add(name);
+      const listed = spawnSync('systemd-analyze', ['syscall-filter', name], { encoding: 'utf8' });
+      if (listed.status !== 0) throw new Error(`systemd-analyze syscall-filter ${name}: ${listed.stderr}`);
+      return listed.stdout
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'))
+        .flatMap((entry) => expand(entry, seen));
+    };
+    const allowed = new Set<string>();
+    for (const line of settings.filter((l) => l.startsWith('SystemCallFilter='))) {
+      const value = line.slice('SystemCallFilter='.length);
+      const deny = value.startsWith('~');
+      const names = (deny ? value.slice(1) : value).split(/\s+/).flatMap((name) => expand(name, new Set()));
+      for (const name of names) {
+        if (deny) allowed.delete(name);
+        else allowed.add(name);
+      }
+    }
+    return [...allowed];
+  }
+
+  // Python with Debian's python3-seccomp (libseccomp): first socket() limited to the families, as
+  // systemd's seccomp_restrict_address_families does, then the system call allow-list; then exec.
+  const SECCOMP_EXEC = [
+    'import errno, json, os, socket, sys, seccomp',
+    'spec = json.loads(sys.argv[1])',
+    'allowed = {getattr(socket, name) for name in spec["families"]}',
+    'families = seccomp.SyscallFilter(seccomp.ALLOW)',
+    'for af in range(64):',
+    '    if af not in allowed:',
+    '        families.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket", seccomp.Arg(0, seccomp.EQ, af))',
+    'families.add_rule(seccomp.ERRNO(errno.EAFNOSUPPORT), "socket", seccomp.Arg(0, seccomp.GE, 64))',
+    'families.load()',
+    'calls = seccomp.SyscallFilter(seccomp.ERRNO(errno.EPERM))',
+    'for name in spec["syscalls"]:',
+    '    try:',
+    '        calls.add_rule(seccomp.ALLOW, name)',
+    '    except (ValueError, RuntimeError, OSError):',
+    '        pass  # not a system call of this architecture or libseccomp',
+    'calls.load()',
+    'os.execv(spec["argv"][0], spec["argv"])',
+  ].join('\n');
+
+  /** `drbdsetup events2 --now --statistics` as the unit would run it, socket() limited to families. */
+  function drbdsetupSandboxed(families: string[], syscalls: string[]) {
+    const spec = JSON.stringify({ families, syscalls, argv: [DRBDSETUP, 'events2', '--now', '--statistics'] });
+    // drbdsetup first checks for /proc/drbd (and runs modprobe without it: modprobe_drbd in
+    // user/v9/drbdsetup_linux.c), then reads its version line: a mount namespace gives it a DRBD 9 one.
+    const script = [
+      'mount -t tmpfs -o mode=0755 lio-test-proc /proc',
+      "printf 'version: 9.2.8 (api:2/proto:86-122)\\n' > /proc/drbd",
+      `exec setpriv --no-new-privs --bounding-set=-all --inh-caps=-all --ambient-caps=-all -- ${PYTHON} -c "$0" "$1"`,
+    ].join('\n');
+    const run = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-ec', script, SECCOMP_EXEC, spec], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
+    // Newer drbd-utils also warn that the receive buffer stayed small (SO_RCVBUFFORCE needs
+    // CAP_NET_ADMIN): that needs the socket, and does not matter for a dump.
+    const said = run.stderr.split('\n').filter((line) => line !== '' && !/^<1>tried to set SO_(SND|RCV)BUF/.test(line));
+    return { status: run.status, said };
+  }
+
+  it.skipIf(!sandboxable)('drbdsetup under its filters gets its netlink socket (and did not under AF_UNIX alone)', () => {
+    const syscalls = allowedSyscalls();
+    const line = settings.find((l) => l.startsWith('RestrictAddressFamilies='))!;
+    const unitRun = drbdsetupSandboxed(line.slice('RestrictAddressFamilies='.length).split(/\s+/), syscalls);
+    expect(unitRun).toEqual({ status: 20, said: ["Could not connect to 'drbd' generic netlink family"] });
+    // The old RestrictAddressFamilies=AF_UNIX: socket() refused, so the same run says so.
+    const oldRun = drbdsetupSandboxed(['AF_UNIX'], syscalls);
+    expect(oldRun).toEqual({ status: 20, said: ['<1>error creating netlink socket', "Could not connect to 'drbd' generic netlink family"] });
+  });
 });
 
 describe('cron/lio-collector', () => {
