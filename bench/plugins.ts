@@ -1,7 +1,7 @@
 // The Munin plugins, started as munin-node starts them: the built file, its mode as argument,
 // the configuration in the environment, stdout read through a pipe.
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { briefError } from '../lib/errors.js';
 import PLUGIN_LIST from '../plugins/list.json' with { type: 'json' };
 import type { Tree } from './fixtures.js';
@@ -75,7 +75,11 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
     if (tree.label in LIO_LIMITS) plugins.push(pluginRun(pluginDir, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
   }
   const drbdSystem = `${drbdMinors} minors`;
-  const drbdEnv = jobEnvironment({ drbd_proc: procDrbd });
+  // As munin-node runs them: multigraph announced (drbd_state draws four graphs), and a state
+  // directory to keep (drbd_state remembers the devices it has seen).
+  const plugstate = join(dirname(procDrbd), 'plugin-state');
+  mkdirSync(plugstate, { recursive: true });
+  const drbdEnv = jobEnvironment({ drbd_proc: procDrbd, MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: plugstate });
   for (const plugin of DRBD) {
     for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, drbdSystem, drbdEnv, null));
   }

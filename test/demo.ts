@@ -21,7 +21,14 @@ const INTERVAL = 300; // seconds between two munin-update runs
 
 const dist = dirname(process.argv[1]!);
 const base = join(tmpdir(), 'lio-munin-demo');
-const env = { ...process.env, target_root: join(base, 'sys/kernel/config/target'), drbd_proc: join(base, 'proc/drbd') };
+// As munin-node runs plugins: multigraph announced, and a state directory of their own.
+const env = {
+  ...process.env,
+  target_root: join(base, 'sys/kernel/config/target'),
+  drbd_proc: join(base, 'proc/drbd'),
+  MUNIN_CAP_MULTIGRAPH: '1',
+  MUNIN_PLUGSTATE: join(base, 'var/lib/munin-node/plugin-state'),
+};
 const archive = join(base, 'var/log/lio');
 const later = new Date();
 const earlier = new Date(later.getTime() - INTERVAL * 1000);
@@ -52,7 +59,7 @@ function exec(file: string, args: string[]): string {
 }
 
 function values(output: string): Map<string, number> {
-  return new Map([...output.matchAll(/^(\w+)\.value (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+  return new Map([...output.matchAll(/^(\w+)\.value (\d+(?:\.\d+)?)$/gm)].map((m) => [m[1]!, Number(m[2])]));
 }
 
 function section(title: string): void {
@@ -64,6 +71,7 @@ async function main(): Promise<void> {
   const spec = seedSystem();
   buildLioTree(env.target_root, spec);
   mkdirSync(dirname(env.drbd_proc), { recursive: true });
+  mkdirSync(env.MUNIN_PLUGSTATE, { recursive: true });
 
   setTraffic(env.target_root, spec, traffic(0));
   writeFileSync(env.drbd_proc, drbdAt(0));

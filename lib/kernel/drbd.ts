@@ -6,9 +6,10 @@
 // updates, lo pe ua ap ep requests in flight. DRBD 9's events2 reports the same units (events2.ts).
 import { errorCode } from '../errors.js';
 import { readSmallFile } from '../small-file.js';
+import { isResyncing } from './drbd-states.js';
 import { runEvents2 } from './drbdsetup.js';
 import { parseEvents2, type Events2State, type Props } from './events2.js';
-import { DRBD_COUNTERS, parseProcDrbd, type DrbdCounter, type ProcDrbd } from './proc-drbd.js';
+import { deviceWords, DRBD_COUNTERS, parseProcDrbd, type DrbdCounter, type ProcDrbd } from './proc-drbd.js';
 
 export const DEFAULT_DRBD_PROC = '/proc/drbd';
 
@@ -165,4 +166,134 @@ export function events2Volumes(state: Events2State): DrbdVolume[] {
     volumes.push({ minor: Number(minor), device: counters, peers });
   }
   return volumes.sort((a, b) => a.minor - b.minor);
+}
+
+/** The replication state of one device (a minor), as the kernel said it. */
+export interface DrbdDeviceState {
+  minor: number;
+  /** The resource name (DRBD 9; DRBD 8's /proc/drbd does not say it). */
+  resource: string | null;
+  /** The local role: Primary, Secondary, Unknown; null when not said. */
+  role: string | null;
+  /** The local disk state (UpToDate, Inconsistent, Diskless, ...); null when not said. */
+  disk: string | null;
+  /** DRBD 9: a diskless client by configuration (`client:yes`): no local disk is expected. */
+  client: boolean;
+  /** DRBD 9: whether the device has quorum; null on DRBD 8 or when not said. */
+  quorum: boolean | null;
+  /** DRBD 9: the resource's `suspended:` (`no`, or why I/O is suspended); null on DRBD 8. */
+  suspended: string | null;
+  /** What the kernel said of the device itself, e.g. `disk:UpToDate quorum:yes`. */
+  said: string;
+  peers: DrbdPeerState[];
+}
+
+export interface DrbdPeerState {
+  /** The connection name (DRBD 9); null for DRBD 8's one peer. */
+  name: string | null;
+  /** DRBD 8: cs:; DRBD 9: the connection state (connection:). */
+  connection: string | null;
+  /** DRBD 9 only: the replication state of this volume (Established, SyncSource, ...). */
+  replication: string | null;
+  role: string | null;
+  /** The peer's disk state; null when not said. */
+  disk: string | null;
+  /** DRBD 9: the peer is a diskless client by configuration (`peer-client:yes`). */
+  client: boolean;
+  /** A resync in progress: done in percent and the time left in seconds (null when not said). */
+  resync: { percent: number | null; secondsLeft: number | null } | null;
+  /** Out of sync with this peer, KiB as printed; null when not said. */
+  outOfSyncKiB: string | null;
+  /** What the kernel said of this peer, e.g. `cs:StandAlone ro:Primary/Unknown ds:UpToDate/DUnknown`. */
+  said: string;
+}
+
+/** The configured devices of a DRBD 8 /proc/drbd (cs:Unconfigured minors are not devices). */
+export function procDrbdStates(proc: ProcDrbd): DrbdDeviceState[] {
+  return proc.devices
+    .filter((d) => d.connectionState !== 'Unconfigured')
+    .map((d) => {
+      const words = deviceWords(d);
+      const progress = d.progress;
+      const resync = isResyncing(d.connectionState) ? { percent: progress?.kind === 'resync' ? progress.percent : null, secondsLeft: progress?.kind === 'resync' ? progress.secondsLeft : null } : null;
+      const said = words.text + (progress ? ` ${progress.kind === 'verify' ? 'verified' : "sync'ed"}:${progress.percent.toFixed(1)}%${progress.secondsLeft === null ? '' : ` finish:${formatDuration(progress.secondsLeft)}`}` : '');
+      return {
+        minor: d.minor,
+        resource: null,
+        role: words.roles?.[0] ?? null,
+        disk: words.disks?.[0] ?? null,
+        client: false,
+        quorum: null,
+        suspended: null,
+        said,
+        peers: [
+          {
+            name: null,
+            connection: d.connectionState,
+            replication: null,
+            role: words.roles?.[1] ?? null,
+            disk: words.disks?.[1] ?? null,
+            client: false,
+            resync,
+            outOfSyncKiB: d.counters.oos ?? null,
+            said,
+          },
+        ],
+      };
+    });
+}
+
+/** H:MM:SS, as /proc/drbd prints `finish:`. */
+function formatDuration(seconds: number): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(seconds / 3600)}:${pad(Math.floor((seconds % 3600) / 60))}:${pad(seconds % 60)}`;
+}
+
+const said = (props: Props, keys: readonly string[]) =>
+  keys.filter((k) => props[k] !== undefined).map((k) => `${k}:${props[k]}`).join(' ');
+
+const yesNo = (value: string | undefined) => (value === 'yes' ? true : value === 'no' ? false : null);
+
+/** The devices (one per minor) of an events2 stream with their peers; sorted as events2Volumes. */
+export function events2States(state: Events2State): DrbdDeviceState[] {
+  const devices: DrbdDeviceState[] = [];
+  for (const device of state.devices.values()) {
+    const minor = device.props.minor;
+    if (minor === undefined || !/^\d+$/.test(minor)) continue;
+    const resource = state.resources.get(device.resource) ?? {};
+    const peers: DrbdPeerState[] = [];
+    for (const peer of state.peerDevices.values()) {
+      if (peer.resource !== device.resource || peer.volume !== device.volume) continue;
+      const connection = state.connections.get(device.resource + '\0' + peer.connection) ?? {};
+      const replication = peer.props.replication ?? null;
+      const done = peer.props.done;
+      const eta = peer.props.eta;
+      peers.push({
+        name: peer.connection,
+        connection: connection.connection ?? null,
+        replication,
+        role: connection.role ?? null,
+        disk: peer.props['peer-disk'] ?? null,
+        client: peer.props['peer-client'] === 'yes',
+        resync: isResyncing(replication)
+          ? { percent: done !== undefined && /^\d+(\.\d+)?$/.test(done) ? Number(done) : null, secondsLeft: eta !== undefined && /^\d+$/.test(eta) ? Number(eta) : null }
+          : null,
+        outOfSyncKiB: peer.props['out-of-sync'] !== undefined && /^\d+$/.test(peer.props['out-of-sync']) ? peer.props['out-of-sync'] : null,
+        said: [said(connection, ['connection', 'role']), said(peer.props, ['replication', 'peer-disk', 'done', 'eta'])].filter(Boolean).join(' '),
+      });
+    }
+    peers.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
+    devices.push({
+      minor: Number(minor),
+      resource: device.resource,
+      role: resource.role ?? null,
+      disk: device.props.disk ?? null,
+      client: device.props.client === 'yes',
+      quorum: yesNo(device.props.quorum),
+      suspended: resource.suspended ?? null,
+      said: [said(resource, ['role', 'suspended']), said(device.props, ['disk', 'client', 'quorum'])].filter(Boolean).join(' '),
+      peers,
+    });
+  }
+  return devices.sort((a, b) => a.minor - b.minor);
 }

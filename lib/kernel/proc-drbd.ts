@@ -3,8 +3,17 @@
 //  0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----
 //     ns:0 nr:0 dw:0 dr:2256 al:0 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0
 //
-// Minors are printed "%2d:" (so ` 1:` but `10:`), 8.0 and older say `st:` for `ro:`, holes
-// between minors are blank lines, and resync/act_log/sync progress lines may follow a device.
+// Minors are printed "%2d:" (so ` 1:` but `10:`), 8.0 and older say `st:` for `ro:`, 0.7 says
+// `ld:` (local disk only) for `ds:`, holes between minors are blank lines, and resync/act_log
+// detail lines and the progress of a resync or an online verify may follow a device. Progress,
+// from the kernel's drbd_proc.c (drbd_syncer_progress):
+//
+//     [=>..................] sync'ed: 10.8% (2543056/2843380)K
+//     finish: 0:12:42 speed: 3,212 (3,228) K/sec
+//
+// `verified:` instead of `sync'ed:` during an online verify (cs:VerifyS/VerifyT); the amounts are
+// left/total in K, or in M for large resyncs, after which `finish:` may follow on the same line
+// (8.3's `...Mfinish:`).
 
 export const DRBD_COUNTERS = ['ns', 'nr', 'dw', 'dr', 'al', 'bm', 'lo', 'pe', 'ua', 'ap', 'ep', 'oos'] as const;
 export type DrbdCounter = (typeof DRBD_COUNTERS)[number];
@@ -13,8 +22,32 @@ export interface DrbdDevice {
   minor: number;
   /** cs: connection state, e.g. Connected, SyncSource, StandAlone, Unconfigured. */
   connectionState: string;
+  /** The rest of the device line after cs:, as printed (roles, disk states, flags): see deviceStates(). */
+  stateLine: string;
+  /** A resync or an online verify in progress, as its progress lines said; null when none. */
+  progress: DrbdProgress | null;
   /** Counters present on the device's statistics line, as printed (decimal digits). */
   counters: Partial<Record<DrbdCounter, string>>;
+}
+
+/** The state words of a device line, parsed (only the health plugin needs them). */
+export interface DrbdDeviceWords {
+  /** ro: (st: on 8.0) local and peer role, e.g. ['Primary', 'Unknown']; null when not printed. */
+  roles: [string, string] | null;
+  /** ds: local and peer disk state, e.g. ['UpToDate', 'DUnknown']; 0.7's ld: has no peer (null). */
+  disks: [string, string | null] | null;
+  /** The state words as printed: `cs:StandAlone ro:Primary/Unknown ds:UpToDate/DUnknown`. */
+  text: string;
+}
+
+export interface DrbdProgress {
+  kind: 'resync' | 'verify';
+  /** Done, in percent (one decimal, as printed). */
+  percent: number;
+  /** Left to do, in KiB (printed in K, or in M for large ones); null when not printed. */
+  leftKiB: number | null;
+  /** The kernel's estimate of the time left (`finish:`), in seconds; null when not printed. */
+  secondsLeft: number | null;
 }
 
 export interface ProcDrbd {
@@ -25,9 +58,13 @@ export interface ProcDrbd {
   devices: DrbdDevice[];
 }
 
-const DEVICE_LINE = /^\s*(\d+):\s+cs:(\S+)/;
+const DEVICE_LINE = /^\s*(\d+):\s+cs:(\S+)(.*)$/;
+const ROLES = /(?:^|\s)(?:ro|st):(\S+?)\/(\S+)/;
+const DISKS = /(?:^|\s)ds:(\S+?)\/(\S+)/;
+const LOCAL_DISK = /(?:^|\s)ld:(\S+)/;
+const PROGRESS = /(sync'ed|verified):\s*(\d+(?:\.\d+)?)%(?:\s*\((\d+)\/\d+\)([KM]))?/;
+const FINISH = /finish:\s*(\d+):(\d\d):(\d\d)/;
 const STATS_LINE = /^\s*ns:/;
-const VALUE = /^(?:\d+|\[[\d;]+\])$/;
 const KNOWN = new Set<string>(DRBD_COUNTERS);
 
 export function parseProcDrbd(text: string): ProcDrbd {
@@ -37,35 +74,63 @@ export function parseProcDrbd(text: string): ProcDrbd {
   for (const line of text.split('\n')) {
     const device = DEVICE_LINE.exec(line);
     if (device) {
-      current = { minor: Number(device[1]), connectionState: device[2]!, counters: {} };
+      current = deviceLine(Number(device[1]), device[2]!, device[3]!);
       devices.push(current);
       continue;
     }
-    if (current && STATS_LINE.test(line)) readCounters(line, current.counters);
+    if (!current) continue;
+    if (STATS_LINE.test(line)) readCounters(line, current.counters);
+    else readProgress(line, current);
   }
   devices.sort((a, b) => a.minor - b.minor);
   const isDrbd9 = version !== null && /^9\./.test(version) && devices.length === 0;
   return { version, isDrbd9, devices };
 }
 
-const isSpace = (code: number) => code === 32 || (code >= 9 && code <= 13);
+function deviceLine(minor: number, connectionState: string, rest: string): DrbdDevice {
+  return { minor, connectionState, stateLine: rest, progress: null, counters: {} };
+}
+
+/** The roles, disk states and state words of a device line. */
+export function deviceWords(device: DrbdDevice): DrbdDeviceWords {
+  const rest = device.stateLine;
+  const roles = ROLES.exec(rest);
+  const disks = DISKS.exec(rest);
+  const localDisk = disks ? null : LOCAL_DISK.exec(rest);
+  // The state words: cs: and the name:value words after it (not the protocol letter and I/O flags).
+  const words = rest.trim().split(/\s+/).filter((w) => /^[a-z]{2}:/.test(w));
+  return {
+    roles: roles ? [roles[1]!, roles[2]!] : null,
+    disks: disks ? [disks[1]!, disks[2]!] : localDisk ? [localDisk[1]!, null] : null,
+    text: [`cs:${device.connectionState}`, ...words].join(' '),
+  };
+}
+
+/** The progress lines of a resync or verify: percent and amount left, then finish:. */
+function readProgress(line: string, device: DrbdDevice): void {
+  if (!line.includes(':')) return;
+  const progress = PROGRESS.exec(line);
+  if (progress) {
+    const left = progress[3] === undefined ? null : Number(progress[3]) * (progress[4] === 'M' ? 1024 : 1);
+    device.progress = { kind: progress[1] === 'verified' ? 'verify' : 'resync', percent: Number(progress[2]), leftKiB: left, secondsLeft: null };
+  }
+  const finish = device.progress ? FINISH.exec(line) : null;
+  if (finish) device.progress!.secondsLeft = Number(finish[1]) * 3600 + Number(finish[2]) * 60 + Number(finish[3]);
+}
+
+/** A `name:value` word of a statistics line: value digits, or DRBD 9 debugfs's `[n;n]`. */
+const COUNTER_WORD = /(?<=^|\s)([a-z]+):(\d+|\[[\d;]+\])(?=\s|$)/g;
 
 /**
- * The known `name:value` words of a statistics line (value digits, or `[n;n]` summed). Scanned
- * word by word rather than matched by a global regular expression: an array per match was most
- * of what the plugins allocated with 100 devices, enough for a garbage collection of its own.
+ * The known `name:value` words of a statistics line. One regular expression over the line: with
+ * V8's optimizing compilers off (the plugins' --max-opt=1), its native matcher beats a scan
+ * character by character in JavaScript (bench/README.md).
  */
 function readCounters(line: string, counters: DrbdDevice['counters']): void {
-  for (let start = 0, end = 0; start < line.length; start = end) {
-    while (start < line.length && isSpace(line.charCodeAt(start))) start++;
-    end = start;
-    while (end < line.length && !isSpace(line.charCodeAt(end))) end++;
-    const colon = line.indexOf(':', start);
-    if (colon <= start || colon >= end) continue;
-    const name = line.slice(start, colon);
-    if (!KNOWN.has(name)) continue;
-    const value = line.slice(colon + 1, end);
-    if (VALUE.test(value)) counters[name as DrbdCounter] = bracketSum(value);
+  COUNTER_WORD.lastIndex = 0;
+  for (let match = COUNTER_WORD.exec(line); match; match = COUNTER_WORD.exec(line)) {
+    const name = match[1]!;
+    if (KNOWN.has(name)) counters[name as DrbdCounter] = bracketSum(match[2]!);
   }
 }
 

@@ -1,10 +1,10 @@
 // The entry point of every plugin: the mode from argv, the environment munin-node gives, stdout.
 import { UserError } from '../errors.js';
 import { StdoutOutput } from './output.js';
-import { runMode, warn, type Plugin } from './protocol.js';
+import { runMode, warn, type Graph, type Plugin } from './protocol.js';
 
 /** Entry point shared by all plugins: prints, and exits non-zero only for a wrong mode. */
-export function main(plugin: Plugin): void {
+export function main(plugin: Plugin<Graph | Graph[]>): void {
   const out = new StdoutOutput();
   try {
     runMode(plugin, process.argv[2], process.env, out);

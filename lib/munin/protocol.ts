@@ -12,12 +12,24 @@ export interface Field {
   /** RPN expression applied by the master, e.g. `name,1024,*` to turn KiB into bytes. */
   cdef?: string;
   min?: number;
+  max?: number;
   draw?: string;
+  /** Munin ranges (`min:max`, `min:`, `:max`, `max`): munin-limits alerts outside them. */
+  warning?: string;
+  critical?: string;
+  /** Shown beside the field on the web page and in the alert text. */
+  extinfo?: string;
   /** Raw value as read (digits), null when it could not be read (printed as U). */
   value: string | null;
 }
 
 export interface Graph {
+  /**
+   * The graph's name in a multigraph plugin (`drbd_state`, `drbd_state.resync`); a plugin that
+   * returns several graphs names each, and prints only the first where the master does not
+   * support multigraph (MUNIN_CAP_MULTIGRAPH unset).
+   */
+  name?: string;
   /** graph_* attributes in print order, e.g. ['graph_title', 'LIO read']. */
   attributes: Array<[string, string]>;
   /**
@@ -28,15 +40,16 @@ export interface Graph {
   fields: Iterable<Field>;
 }
 
-export interface Plugin {
+export interface Plugin<G extends Graph | Graph[] = Graph> {
   /** `yes` or `no (reason)`: the single line autoconf prints. */
   autoconf(): string;
   /**
    * Builds the graph; values are read only when withValues is true. withConfig is false for a
    * plain fetch, which prints only names and values: a plugin may then leave labels and other
    * config-only attributes empty (with thousands of fields, building them costs measurable time).
+   * A multigraph plugin returns its graphs, the first the one a plain master gets.
    */
-  graph(withValues: boolean, withConfig?: boolean): Graph;
+  graph(withValues: boolean, withConfig?: boolean): G;
 }
 
 /** Where a plugin's output goes: standard output (StdoutOutput), or a string in the tests. */
@@ -54,8 +67,12 @@ export function writeConfig(graph: Graph, out: Output, withValues = false): void
     if (field.info) out.write(`${field.name}.info ${field.info}\n`);
     out.write(`${field.name}.type ${field.type}\n`);
     if (field.min !== undefined) out.write(`${field.name}.min ${field.min}\n`);
+    if (field.max !== undefined) out.write(`${field.name}.max ${field.max}\n`);
     if (field.cdef) out.write(`${field.name}.cdef ${field.cdef}\n`);
     if (field.draw) out.write(`${field.name}.draw ${field.draw}\n`);
+    if (field.warning) out.write(`${field.name}.warning ${field.warning}\n`);
+    if (field.critical) out.write(`${field.name}.critical ${field.critical}\n`);
+    if (field.extinfo) out.write(`${field.name}.extinfo ${field.extinfo}\n`);
     if (withValues) values.push(valueLine(field));
   }
   for (const line of values) out.write(line);
@@ -74,7 +91,7 @@ function valueLine(field: Field): string {
  * Never throws for missing or odd input: plugins report unknowns as U and exit 0. A wrong mode
  * throws a UserError before anything is written.
  */
-export function runMode(plugin: Plugin, mode: string | undefined, env: NodeJS.ProcessEnv, out: Output): void {
+export function runMode(plugin: Plugin<Graph | Graph[]>, mode: string | undefined, env: NodeJS.ProcessEnv, out: Output): void {
   switch (mode) {
     case 'autoconf':
       out.write(plugin.autoconf() + '\n');
@@ -82,19 +99,39 @@ export function runMode(plugin: Plugin, mode: string | undefined, env: NodeJS.Pr
     case 'config': {
       // dirtyconfig: the master skips the fetch run, so config must carry the values too.
       const dirty = env.MUNIN_CAP_DIRTYCONFIG === '1';
-      writeConfig(plugin.graph(dirty), out, dirty);
+      for (const graph of graphsToPrint(plugin.graph(dirty), env, out)) writeConfig(graph, out, dirty);
       return;
     }
     case undefined:
     case '':
     case 'fetch':
-      writeValues(plugin.graph(true, false), out);
+      for (const graph of graphsToPrint(plugin.graph(true, false), env, out, true)) writeValues(graph, out);
       return;
     default:
       throw new UserError(`unknown mode "${mode}" (expected config, autoconf or none)`);
   }
 }
 
+/**
+ * The graphs to print, in order: all of a multigraph plugin's, each announced by its
+ * `multigraph NAME` line as it is printed, when the master supports multigraph; else the first.
+ * A fetch leaves out the graphs known to have no fields (nothing to say).
+ */
+function* graphsToPrint(made: Graph | Graph[], env: NodeJS.ProcessEnv, out: Output, skipEmpty = false): Generator<Graph> {
+  if (!Array.isArray(made)) {
+    yield made;
+    return;
+  }
+  if (env.MUNIN_CAP_MULTIGRAPH !== '1') {
+    if (made[0]) yield made[0];
+    return;
+  }
+  for (const graph of made) {
+    if (skipEmpty && Array.isArray(graph.fields) && graph.fields.length === 0) continue;
+    out.write(`multigraph ${graph.name}\n`);
+    yield graph;
+  }
+}
 
 /** One problem line on stderr; never starts with '#', which munin would take as a comment. */
 export function warn(message: string): void {

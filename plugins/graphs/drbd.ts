@@ -196,7 +196,7 @@ export const DRBD_GRAPHS: Record<'drbd' | 'drbd_al' | 'drbd_ext', DrbdGraphSpec>
  * The part of a field name that tells one peer from another: the cleaned peer name, with a
  * leading `_` when it starts with a digit, so that `drbd1` + `0a` can never read as `drbd10` + `a`.
  */
-function peerNamePart(name: string): string {
+export function peerNamePart(name: string): string {
   const cleaned = name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned;
 }

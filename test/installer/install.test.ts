@@ -200,7 +200,8 @@ describe('idempotence and dry runs', () => {
     const actions = again.lines.filter((l) => !/^(next|note):/.test(l));
     expect(actions.at(-1)).toBe('nothing to do: lio-munin is installed and up to date');
     expect(actions.slice(0, -1).every((l) => l.startsWith('unchanged '))).toBe(true);
-    expect(actions).toHaveLength(5 + 1 + 5 + 3 + 1);
+    // Each plugin's file and link, the plugin-conf.d file, the collector, its unit and cron file, the manifest.
+    expect(actions).toHaveLength(PLUGINS.length + 1 + PLUGINS.length + 3 + 1);
   });
 
   it('--dry-run prints the lines of the real run and changes nothing, for install and uninstall', () => {
@@ -348,9 +349,9 @@ describe('bad input', () => {
     const run = lioMunin(['install', '--destdir', root, '--from', from, '--node', privateNode, '--target-root', tree, '--all']);
     expect(run.status).toBe(1);
     const problems = run.stderr.split('\n').filter((l) => l !== '');
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(PLUGINS.length);
     expect(problems[0]).toMatch(new RegExp(`^lio-munin: cannot run ${root}/usr/share/munin/plugins/drbd as user nobody: EACCES \\(can that user reach and run the #! interpreter and the plugin\\?\\)$`));
-    expect(run.lines.filter((l) => l.startsWith('skip ')).length).toBe(5);
+    expect(run.lines.filter((l) => l.startsWith('skip ')).length).toBe(PLUGINS.length);
     expect(existsSync(join(root, 'etc/munin/plugins'))).toBe(false);
   });
 

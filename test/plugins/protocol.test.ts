@@ -18,6 +18,11 @@ const PROC_DRBD =
   "        [=====>..............] sync'ed: 33.4% (10688/11140)K\n" +
   '        finish: 0:00:13 speed: 452 (452) K/sec\n';
 
+/** The output of each graph: one block, or one per `multigraph NAME` line (which starts its block). */
+function graphBlocks(output: string): string[] {
+  return output.split(/(?=^multigraph )/m);
+}
+
 describe('every plugin on a sample system', () => {
   const dir = tempDir();
   const env = { target_root: `${dir}/target`, drbd_proc: `${dir}/drbd` };
@@ -38,7 +43,11 @@ describe('every plugin on a sample system', () => {
       expect(config.stderr).toBe('');
       expect(config.stdout).toMatch(/^graph_title \S/m);
       expect(config.stdout).toMatch(/^graph_category [a-z]+$/m);
-      expect(config.stdout).toMatch(/^graph_vlabel .*per \$\{graph_period\}/m);
+      // Every graph has a vertical label; a graph of rates says per what.
+      for (const block of graphBlocks(config.stdout)) {
+        expect(block).toMatch(/^graph_vlabel \S/m);
+        if (/\.type DERIVE$/m.test(block)) expect(block).toMatch(/^graph_vlabel .*per \$\{graph_period\}/m);
+      }
       const configured = parseFields(config.stdout);
       for (const [name, attrs] of configured) {
         expect(name).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
@@ -53,7 +62,7 @@ describe('every plugin on a sample system', () => {
       expect(fetch.stderr).toBe('');
       const fetched = parseFields(fetch.stdout);
       expect([...fetched.keys()]).toEqual([...configured.keys()]);
-      expect(fetch.stdout.split('\n').filter(Boolean).every((l) => /^\w+\.value /.test(l))).toBe(true);
+      expect(fetch.stdout.split('\n').filter(Boolean).every((l) => /^\w+\.value /.test(l) || /^multigraph [\w.]+$/.test(l))).toBe(true);
       for (const [name, { value }] of fetched) {
         if (configured.get(name)!.type === 'DERIVE') expect(value, name).toMatch(/^\d+$/);
       }
@@ -64,7 +73,9 @@ describe('every plugin on a sample system', () => {
       const fetch = muninRun(dir, plugin, undefined, env);
       const config = muninRun(dir, plugin, 'config', env);
       expect(dirty.status).toBe(0);
-      expect(dirty.stdout).toBe(config.stdout + fetch.stdout);
+      // Per graph (a multigraph plugin has several): its config, then its values.
+      const fetched = graphBlocks(fetch.stdout);
+      expect(graphBlocks(dirty.stdout)).toEqual(graphBlocks(config.stdout).map((block, i) => block + fetched[i]!.replace(/^multigraph .*\n/, '')));
     });
   }
 

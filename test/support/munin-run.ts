@@ -1,7 +1,7 @@
 // Runs the built plugins through Debian's real munin-run, the way an administrator checks them
 // (`munin-run lio_read config`), with settings passed as env.* lines of a plugin-conf.d file.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import PLUGIN_LIST from '../../plugins/list.json' with { type: 'json' };
 
@@ -32,7 +32,11 @@ export function muninSetup(dir: string, env: Record<string, string>): { libdir: 
   for (const name of PLUGIN_NAMES) {
     if (!existsSync(`${servicedir}/${name}`)) symlinkSync(`${libdir}/${name}`, `${servicedir}/${name}`);
   }
-  const lines = Object.entries({ MUNIN_PLUGSTATE: dir, ...env }).map(([k, v]) => `env.${k} ${v}`);
+  // munin-node gives every plugin a state directory it may write (one per user).
+  const state = `${dir}/plugin-state`;
+  mkdirSync(state, { recursive: true });
+  chmodSync(state, 0o777);
+  const lines = Object.entries({ MUNIN_PLUGSTATE: state, ...env }).map(([k, v]) => `env.${k} ${v}`);
   writeFileSync(`${sconfdir}/lio-munin`, `[*]\n${lines.join('\n')}\n`);
   return { libdir, servicedir, sconfdir };
 }

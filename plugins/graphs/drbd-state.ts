@@ -1,0 +1,354 @@
+// The drbd_state graphs: replication health per DRBD device (and per peer on DRBD 9), with the
+// warning and critical ranges munin-limits alerts on, from the same sources as the other DRBD
+// plugins (lib/kernel/drbd.ts).
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
+import { briefError } from '../../lib/errors.js';
+import { diskHealth, isConnected8, isConnected9, isResyncing, ROLES, type DiskHealth } from '../../lib/kernel/drbd-states.js';
+import { events2States, parseEvents2Volumes, procDrbdStates, readDrbdText, type DrbdDeviceState, type DrbdPeerState } from '../../lib/kernel/drbd.js';
+import { FieldNames } from '../../lib/munin/field-names.js';
+import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
+import { drbdSources, NEEDS_ROOT, peerNamePart } from './drbd.js';
+
+/** One kind of health value: its field suffix, where it is drawn, and its default ranges. */
+interface Measure {
+  /** Field name suffix, and the name of its `env.<kind>_warning` / `_critical` settings. */
+  kind: string;
+  graph: 'health' | 'resync' | 'eta' | 'oos';
+  /** Per peer (a connection) rather than per device. */
+  perPeer: boolean;
+  /** DRBD 9 only: printed only when the source is events2. */
+  drbd9?: boolean;
+  label: string;
+  info: string;
+  warning?: string;
+  critical?: string;
+}
+
+const MEASURES: Measure[] = [
+  { kind: 'connected', graph: 'health', perPeer: true, label: 'connected', critical: '1:', info: '1: the replication link to the peer is connected; 0: it is not (StandAlone, WFConnection, Connecting, ...): no redundancy.' },
+  { kind: 'disk', graph: 'health', perPeer: false, label: 'local disk', warning: '1:', critical: '0.5:', info: '1: the local disk is UpToDate; 0.5: degraded (Inconsistent, Outdated, Consistent, DUnknown, or attaching); 0: Failed, or Diskless where a disk is expected. A diskless client by configuration counts as 1.' },
+  { kind: 'peerdisk', graph: 'health', perPeer: true, label: 'peer disk', warning: '1:', critical: '0.5:', info: "1: the peer's disk is UpToDate; 0.5: degraded (Inconsistent, Outdated, Consistent, DUnknown: not known while disconnected); 0: Failed, or Diskless where a disk is expected." },
+  { kind: 'primary', graph: 'health', perPeer: false, label: 'primary', info: '1: this node is Primary for the device (it serves I/O); 0: Secondary.' },
+  { kind: 'quorum', graph: 'health', perPeer: false, drbd9: true, label: 'quorum', critical: '1:', info: '1: the device has quorum; 0: quorum lost (I/O is frozen or fails, as the on-no-quorum policy says). DRBD 9.' },
+  { kind: 'suspended', graph: 'health', perPeer: false, drbd9: true, label: 'I/O suspended', critical: ':0', info: '1: I/O to the resource is suspended (by the user, fencing, missing data or lost quorum); 0: it is not. DRBD 9.' },
+  { kind: 'synced', graph: 'resync', perPeer: true, label: 'resync done', warning: '100:', info: 'How far a resync has got, in percent; 100 when no resync runs. A resync means the peer is not yet a full copy.' },
+  { kind: 'eta', graph: 'eta', perPeer: true, label: 'resync time left', info: "The kernel's estimate of the time a running resync still needs, in seconds; 0 when none runs." },
+  { kind: 'oos', graph: 'oos', perPeer: true, label: 'out of sync', info: 'Data out of sync with the peer, in bytes: what a resync still has to copy.' },
+];
+
+const GRAPHS: Record<Measure['graph'], { name: string; attributes: Array<[string, string]> }> = {
+  health: {
+    name: 'drbd_state',
+    attributes: [
+      ['graph_title', 'DRBD replication health'],
+      ['graph_category', 'disk'],
+      ['graph_info', 'Per DRBD device (and per peer on DRBD 9): connected, local and peer disk up to date (1, 0.5 degraded, 0 failed), primary role, and on DRBD 9 quorum and suspended I/O. Every field alerts through munin-limits; its extinfo says what the kernel said.'],
+      ['graph_vlabel', '1 = yes, 0 = no'],
+      ['graph_args', '--lower-limit 0 --upper-limit 1'],
+      ['graph_scale', 'no'],
+      ['graph_printf', '%4.1lf'],
+    ],
+  },
+  resync: {
+    name: 'drbd_state.resync',
+    attributes: [
+      ['graph_title', 'DRBD resync progress'],
+      ['graph_category', 'disk'],
+      ['graph_info', 'How far each resync has got, in percent; 100 when no resync runs.'],
+      ['graph_vlabel', 'percent done'],
+      ['graph_args', '--lower-limit 0 --upper-limit 100 --rigid'],
+      ['graph_scale', 'no'],
+      ['graph_printf', '%5.1lf'],
+    ],
+  },
+  eta: {
+    name: 'drbd_state.resync_time',
+    attributes: [
+      ['graph_title', 'DRBD resync time left'],
+      ['graph_category', 'disk'],
+      ['graph_info', "The kernel's estimate of the time each running resync still needs."],
+      ['graph_vlabel', 'seconds'],
+      ['graph_args', '--lower-limit 0'],
+      ['graph_printf', '%7.0lf'],
+    ],
+  },
+  oos: {
+    name: 'drbd_state.out_of_sync',
+    attributes: [
+      ['graph_title', 'DRBD data out of sync'],
+      ['graph_category', 'disk'],
+      ['graph_info', 'Data out of sync with each peer: what a resync still has to copy.'],
+      ['graph_vlabel', 'bytes'],
+      ['graph_args', '--base 1024 --lower-limit 0'],
+      ['graph_printf', '%7.2lf'],
+    ],
+  },
+};
+
+/** The devices and how they were read: what the fields and their values are made of. */
+interface Reading {
+  devices: DrbdDeviceState[];
+  /** True on DRBD 9 (events2): quorum and suspended have fields. */
+  drbd9: boolean;
+  /** The source was read whole and well-formed: a known device missing from it is not configured. */
+  complete: boolean;
+  /** Why values are unknown, when they are. */
+  problem?: string;
+}
+
+/** A device remembered from an earlier run (see KNOWN_FILE). */
+interface KnownDevice {
+  minor: number;
+  resource: string | null;
+  peers: Array<string | null>;
+  drbd9: boolean;
+  /** DRBD 9 has reported quorum for it (older DRBD 9 releases print no quorum:). */
+  quorum?: boolean;
+}
+
+// Devices and peers seen before are kept in $MUNIN_PLUGSTATE: a device that goes down or a
+// source that cannot be read must not make its fields (and so its alerts) disappear.
+const KNOWN_FILE = 'lio-munin-drbd-state.json';
+
+function read(env: NodeJS.ProcessEnv): Reading | { unavailable: string } {
+  const sources = drbdSources(env);
+  const text = readDrbdText(sources);
+  switch (text.kind) {
+    case 'absent':
+      return { unavailable: `${sources.proc} not found: drbd module not loaded` };
+    case 'unreadable':
+      return { unavailable: `cannot read ${sources.proc}: ${briefError(text.error)}` };
+    case 'drbd8': {
+      // What the kernel writes starts with its version line, ends with a newline, and gives every
+      // configured device its statistics line: anything less was cut short (or is not /proc/drbd).
+      const complete =
+        text.proc.version !== null && text.procText.endsWith('\n') && text.proc.devices.every((d) => d.connectionState === 'Unconfigured' || Object.keys(d.counters).length > 0);
+      return { devices: procDrbdStates(text.proc), drbd9: false, complete, problem: complete ? undefined : `${sources.proc} is not a whole /proc/drbd (no version line, or cut short)` };
+    }
+  }
+  const events2 = text.events2;
+  if (!events2.ok) return { devices: [], drbd9: true, complete: false, problem: events2.refused ? `${NEEDS_ROOT} (${events2.reason})` : events2.reason };
+  const parsed = parseEvents2Volumes(events2.text, events2.origin);
+  if ('empty' in parsed) return { devices: [], drbd9: true, complete: false, problem: parsed.empty };
+  const complete = parsed.state.initialStateDone;
+  return { devices: events2States(parsed.state), drbd9: true, complete, problem: complete ? undefined : `${events2.origin}: no "exists -" line, the state may be partial` };
+}
+
+function knownPath(env: NodeJS.ProcessEnv): string | null {
+  return env.MUNIN_PLUGSTATE ? `${env.MUNIN_PLUGSTATE}/${KNOWN_FILE}` : null;
+}
+
+function loadKnown(env: NodeJS.ProcessEnv): KnownDevice[] {
+  const path = knownPath(env);
+  if (!path) return [];
+  try {
+    const { devices } = JSON.parse(readFileSync(path, 'utf8')) as { devices: KnownDevice[] };
+    return Array.isArray(devices) ? devices.filter((d) => Number.isInteger(d.minor) && Array.isArray(d.peers)) : [];
+  } catch {
+    return []; // missing or damaged: nothing known
+  }
+}
+
+/** Adds what this reading saw to what is known; returns a problem to report, if any. */
+function saveKnown(env: NodeJS.ProcessEnv, known: KnownDevice[]): string | undefined {
+  const path = knownPath(env);
+  if (!path) return undefined;
+  const text = JSON.stringify({ devices: known }) + '\n';
+  try {
+    if (readFileSync(path, 'utf8') === text) return undefined;
+  } catch {
+    // not there yet
+  }
+  try {
+    writeFileAtomic(path, text, 0o644);
+    return undefined;
+  } catch (err) {
+    return `cannot keep the DRBD device list in ${path}: ${briefError(err)}`;
+  }
+}
+
+/** The devices now and those known from before, merged: what gets fields. */
+function merge(reading: Reading, known: KnownDevice[]): KnownDevice[] {
+  const byMinor = new Map<number, KnownDevice>();
+  for (const device of known) byMinor.set(device.minor, { ...device, peers: [...device.peers] });
+  for (const device of reading.devices) {
+    const entry = byMinor.get(device.minor) ?? { minor: device.minor, resource: device.resource, peers: [], drbd9: reading.drbd9 };
+    entry.resource = device.resource ?? entry.resource;
+    entry.drbd9 = reading.drbd9;
+    if (device.quorum !== null) entry.quorum = true;
+    for (const peer of device.peers) if (!entry.peers.includes(peer.name)) entry.peers.push(peer.name);
+    byMinor.set(device.minor, entry);
+  }
+  return [...byMinor.values()].sort((a, b) => a.minor - b.minor);
+}
+
+/** The range a setting gives: env.<field>_<level>, else env.<kind>_<level>, else the default; `off` none. */
+function range(settings: Record<string, string | undefined>, field: string, measure: Measure, level: 'warning' | 'critical'): string | undefined {
+  const set = settings[`${field}_${level}`] ?? settings[`${measure.kind}_${level}`];
+  if (set === undefined) return measure[level];
+  return set.trim() === '' || set.trim() === 'off' ? undefined : set.trim();
+}
+
+const DISK_VALUE: Record<DiskHealth, string> = { 'up-to-date': '1', degraded: '0.5', failed: '0' };
+
+/** A value and what to say about it: the value is null (U) when the source did not say. */
+interface Value {
+  value: string | null;
+  /** A state word this code does not know: worth a warning line. */
+  unknown?: string;
+}
+
+function diskValue(state: string | null, client: boolean): Value {
+  if (state === null) return { value: null };
+  // A diskless client by configuration is as it should be.
+  if (client && state === 'Diskless') return { value: '1' };
+  const health = diskHealth(state);
+  return health ? { value: DISK_VALUE[health] } : { value: null, unknown: `disk state "${state}"` };
+}
+
+function boolValue(meaning: boolean | null, word: string | null, what: string): Value {
+  if (meaning !== null) return { value: meaning ? '1' : '0' };
+  return word === null ? { value: null } : { value: null, unknown: `${what} "${word}"` };
+}
+
+/** The value of a measure for a device (and peer), as read now. */
+function valueOf(measure: Measure, device: DrbdDeviceState, peer: DrbdPeerState | undefined, drbd9: boolean): Value {
+  switch (measure.kind) {
+    case 'connected':
+      if (!peer) return { value: null };
+      return drbd9 ? boolValue(isConnected9(peer.connection), peer.connection, 'connection state') : boolValue(isConnected8(peer.connection), peer.connection, 'connection state');
+    case 'disk':
+      return diskValue(device.disk, device.client);
+    case 'peerdisk':
+      return peer ? diskValue(peer.disk, peer.client) : { value: null };
+    case 'primary':
+      if (device.role === null) return { value: null };
+      return ROLES.includes(device.role) ? { value: device.role === 'Primary' ? '1' : '0' } : { value: null, unknown: `role "${device.role}"` };
+    case 'quorum':
+      return { value: device.quorum === null ? null : device.quorum ? '1' : '0' };
+    case 'suspended':
+      return { value: device.suspended === null ? null : device.suspended === 'no' ? '0' : '1' };
+    case 'synced':
+      if (!peer) return { value: null };
+      if (!peer.resync) return connectedOrUnknown(peer, drbd9, '100');
+      return { value: peer.resync.percent === null ? null : String(peer.resync.percent) };
+    case 'eta':
+      if (!peer) return { value: null };
+      if (!peer.resync) return connectedOrUnknown(peer, drbd9, '0');
+      return { value: peer.resync.secondsLeft === null ? null : String(peer.resync.secondsLeft) };
+    case 'oos':
+      return { value: peer?.outOfSyncKiB ?? null };
+  }
+  return { value: null };
+}
+
+/** No resync: the "none" value, unless the replication state is missing or one this code does not know. */
+function connectedOrUnknown(peer: DrbdPeerState, drbd9: boolean, none: string): Value {
+  const state = drbd9 ? peer.replication : peer.connection;
+  if (state === null) return { value: null };
+  if (isResyncing(state) !== null) return { value: none };
+  // On DRBD 8 the word is cs:, already reported for the connected field.
+  return drbd9 ? { value: null, unknown: `replication state "${state}"` } : { value: null };
+}
+
+/** A device that is known but not in a complete reading: not configured now. */
+function notConfigured(measure: Measure): string | null {
+  switch (measure.kind) {
+    case 'connected':
+    case 'disk':
+      return '0';
+    default:
+      return null;
+  }
+}
+
+export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
+  return {
+    autoconf() {
+      const reading = read(env);
+      if ('unavailable' in reading) return `no (${reading.unavailable})`;
+      if (reading.drbd9 && reading.devices.length === 0 && reading.problem) return reading.problem.startsWith(NEEDS_ROOT) ? `no (${NEEDS_ROOT})` : `no (DRBD 9: ${reading.problem})`;
+      if (reading.devices.length === 0) return 'no (no DRBD device is configured)';
+      return 'yes';
+    },
+    graph(withValues, withConfig = true) {
+      const reading = read(env);
+      if ('unavailable' in reading) {
+        // No DRBD here: the health graph's title and no fields, as the other DRBD plugins.
+        return [{ name: GRAPHS.health.name, attributes: GRAPHS.health.attributes, fields: [] }];
+      }
+      const known = merge(reading, loadKnown(env));
+      const problem = reading.devices.length > 0 || reading.complete ? saveKnown(env, known) : undefined;
+      if (reading.problem) warn(`${reading.problem}; values not read are U`);
+      if (problem) warn(problem);
+      const fields = buildFields(env, reading, known, withValues, withConfig);
+      return (Object.keys(GRAPHS) as Array<Measure['graph']>).map((graph) => ({ name: GRAPHS[graph].name, attributes: GRAPHS[graph].attributes, fields: fields.get(graph)! }));
+    },
+  };
+}
+
+/** The fields of each graph, in device order, each device's measures in MEASURES order. */
+function buildFields(env: NodeJS.ProcessEnv, reading: Reading, known: KnownDevice[], withValues: boolean, withConfig: boolean): Map<Measure['graph'], Field[]> {
+  // One copy of the settings: each look-up in process.env is a call into Node's C++ side.
+  const settings: Record<string, string | undefined> = { ...env };
+  const fields = new Map<Measure['graph'], Field[]>(Object.keys(GRAPHS).map((g) => [g as Measure['graph'], []]));
+  const names = new Map<Measure['graph'], FieldNames>(Object.keys(GRAPHS).map((g) => [g as Measure['graph'], new FieldNames()]));
+  const unknownWords = new Set<string>();
+  const now = new Map(reading.devices.map((d) => [d.minor, d]));
+  for (const entry of known) {
+    const device = now.get(entry.minor);
+    const drbdName = `drbd${entry.minor}`;
+    const resource = entry.resource ?? settings[`${drbdName}_resource`] ?? null;
+    const who = resource ? `${drbdName} (${resource})` : drbdName;
+    const missing = !device && reading.complete;
+    // The peer state of each known peer name; with one peer, whatever the one peer is called now.
+    const peerOf = (peerName: string | null) =>
+      device?.peers.find((p) => p.name === peerName) ?? (entry.peers.length === 1 ? device?.peers[0] : undefined);
+    for (const measure of MEASURES) {
+      if (measure.drbd9 && !entry.drbd9) continue;
+      if (measure.kind === 'quorum' && !entry.quorum) continue;
+      const graphFields = fields.get(measure.graph)!;
+      const graphNames = names.get(measure.graph)!;
+      const peers: Array<string | null | undefined> = measure.perPeer ? entry.peers : [undefined];
+      for (const peerName of peers) {
+        // With one peer the names are DRBD 8's, so history survives an 8 to 9 upgrade.
+        const named = measure.perPeer && entry.peers.length > 1 && peerName !== null && peerName !== undefined;
+        // drbd<minor><kind> is valid and unique as it is; a peer's name part needs FieldNames.
+        const name = named ? graphNames.next(drbdName + peerNamePart(peerName!) + measure.kind, `${drbdName}/${peerName}/${measure.kind}`) : drbdName + measure.kind;
+        const peer = peerName === undefined ? device?.peers[0] : peerOf(peerName);
+        let value: string | null = null;
+        if (device) {
+          const v = valueOf(measure, device, peer, reading.drbd9);
+          value = v.value;
+          if (v.unknown) unknownWords.add(`${who}: unknown ${v.unknown} (a newer DRBD?): the values that depend on it are U`);
+        } else if (missing) {
+          value = notConfigured(measure);
+        }
+        const field: Field = { name, label: '', type: 'GAUGE', min: 0, value: withValues ? value : null };
+        if (measure.kind === 'oos') field.cdef = `${name},1024,*`;
+        if (withConfig) {
+          field.label = `${who} ${measure.label}${measure.perPeer && peerName ? ` (peer ${peerName})` : ''}`;
+          field.info = measure.info;
+          field.warning = range(settings, name, measure, 'warning');
+          field.critical = range(settings, name, measure, 'critical');
+          field.extinfo = extinfoOf(measure, device, peer, peerName, reading, missing, drbdName);
+        }
+        graphFields.push(field);
+      }
+    }
+  }
+  for (const line of unknownWords) warn(line);
+  return fields;
+}
+
+/** What the kernel said, for the alert text; or why nothing is known. */
+function extinfoOf(measure: Measure, device: DrbdDeviceState | undefined, peer: DrbdPeerState | undefined, peerName: string | null | undefined, reading: Reading, missing: boolean, drbdName: string): string {
+  if (device) {
+    if (!measure.perPeer) return device.said;
+    if (reading.drbd9) return `${device.said}; peer ${peerName}: ${peer?.said ?? 'not in the current state'}`;
+    return peer?.said ?? 'peer not in the current state';
+  }
+  if (missing) return `${drbdName} is not configured now (it was before); remove ${KNOWN_FILE} from the plugin state directory if it was removed on purpose`;
+  return reading.problem ?? 'not read';
+}
