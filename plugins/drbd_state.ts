@@ -63,7 +63,8 @@ C<munin-run drbd_state>.
 
 =head1 INTERPRETATION
 
-Category C<disk>. A multigraph plugin: C<drbd_state> (health),
+Category C<disk>. A multigraph plugin: C<drbd_state> (health, 1 where
+all is well), C<drbd_state.role> (primary, suspended I/O),
 C<drbd_state.resync> (percent done), C<drbd_state.resync_time>
 (seconds left) and C<drbd_state.out_of_sync> (bytes). Fields are
 named C<drbd>, the minor, on DRBD 9 with several peers the peer's
@@ -126,6 +127,10 @@ directory.
 
 DRBD 8's F</proc/drbd> gives no resource names: set
 C<env.drbdN_resource> for labels that name them.
+
+DRBD 0.7 prints the local disk state only (C<ld:>), and knew no
+UpToDate: its C<Consistent> counts as up to date, and there is no
+peer disk field.
 
 =head1 AUTHOR
 

@@ -221,7 +221,8 @@ export function procDrbdStates(proc: ProcDrbd): DrbdDeviceState[] {
         minor: d.minor,
         resource: null,
         role: words.roles?.[0] ?? null,
-        disk: words.disks?.[0] ?? null,
+        // DRBD 0.7 had no UpToDate: its ld: says Consistent of a healthy local disk (0.7 drbd_proc.c).
+        disk: words.disks?.[1] === null && words.disks[0] === 'Consistent' ? 'UpToDate' : (words.disks?.[0] ?? null),
         client: false,
         quorum: null,
         suspended: null,
@@ -252,6 +253,8 @@ function formatDuration(seconds: number): string {
 const said = (props: Props, keys: readonly string[]) =>
   keys.filter((k) => props[k] !== undefined).map((k) => `${k}:${props[k]}`).join(' ');
 
+const showsProgress = (replication: string | null) => isResyncing(replication) !== false || replication === 'VerifyS' || replication === 'VerifyT';
+
 const yesNo = (value: string | undefined) => (value === 'yes' ? true : value === 'no' ? false : null);
 
 /** The devices (one per minor) of an events2 stream with their peers; sorted as events2Volumes. */
@@ -279,7 +282,9 @@ export function events2States(state: Events2State): DrbdDeviceState[] {
           ? { percent: done !== undefined && /^\d+(\.\d+)?$/.test(done) ? Number(done) : null, secondsLeft: eta !== undefined && /^\d+$/.test(eta) ? Number(eta) : null }
           : null,
         outOfSyncKiB: peer.props['out-of-sync'] !== undefined && /^\d+$/.test(peer.props['out-of-sync']) ? peer.props['out-of-sync'] : null,
-        said: [said(connection, ['connection', 'role']), said(peer.props, ['replication', 'peer-disk', 'done', 'eta'])].filter(Boolean).join(' '),
+        // done: and eta: while a resync or verify runs, or in a state not known here; not after
+        // (a recorded stream keeps them from the last resync).
+        said: [said(connection, ['connection', 'role']), said(peer.props, showsProgress(replication) ? ['replication', 'peer-disk', 'done', 'eta'] : ['replication', 'peer-disk'])].filter(Boolean).join(' '),
       });
     }
     peers.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));

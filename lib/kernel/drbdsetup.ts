@@ -17,7 +17,8 @@ export type Events2Run =
 // drbd-utils installs drbdsetup setuid root, mode 4750, group haclient when that group exists
 // (user/v9/Makefile.in): other users get EACCES. A kernel that refuses the netlink request makes
 // drbdsetup exit 20 with "received netlink error reply: <strerror>" (generic_get in
-// user/v9/drbdsetup.c) or the kernel's ERR_PERM text "Permission denied. CAP_SYS_ADMIN necessary".
+// user/v9/drbdsetup.c); "Permission denied. CAP_SYS_ADMIN necessary" is drbdsetup's own text for
+// the ERR_PERM reply code (its error_messages[]), which older DRBD kernels sent.
 const REFUSED_TEXT = /Operation not permitted|Permission denied|CAP_SYS_ADMIN/i;
 
 function firstLine(text: string): string {

@@ -14,7 +14,7 @@ import { drbdSources, NEEDS_ROOT, peerNamePart } from './drbd.js';
 interface Measure {
   /** Field name suffix, and the name of its `env.<kind>_warning` / `_critical` settings. */
   kind: string;
-  graph: 'health' | 'resync' | 'eta' | 'oos';
+  graph: 'health' | 'role' | 'resync' | 'eta' | 'oos';
   /** Per peer (a connection) rather than per device. */
   perPeer: boolean;
   /** DRBD 9 only: printed only when the source is events2. */
@@ -29,9 +29,9 @@ const MEASURES: Measure[] = [
   { kind: 'connected', graph: 'health', perPeer: true, label: 'connected', critical: '1:', info: '1: the replication link to the peer is connected; 0: it is not (StandAlone, WFConnection, Connecting, ...): no redundancy.' },
   { kind: 'disk', graph: 'health', perPeer: false, label: 'local disk', warning: '1:', critical: '0.5:', info: '1: the local disk is UpToDate; 0.5: degraded (Inconsistent, Outdated, Consistent, DUnknown, or attaching); 0: Failed, or Diskless where a disk is expected. A diskless client by configuration counts as 1.' },
   { kind: 'peerdisk', graph: 'health', perPeer: true, label: 'peer disk', warning: '1:', critical: '0.5:', info: "1: the peer's disk is UpToDate; 0.5: degraded (Inconsistent, Outdated, Consistent, DUnknown: not known while disconnected); 0: Failed, or Diskless where a disk is expected." },
-  { kind: 'primary', graph: 'health', perPeer: false, label: 'primary', info: '1: this node is Primary for the device (it serves I/O); 0: Secondary.' },
+  { kind: 'primary', graph: 'role', perPeer: false, label: 'primary', info: '1: this node is Primary for the device (it serves I/O); 0: Secondary.' },
   { kind: 'quorum', graph: 'health', perPeer: false, drbd9: true, label: 'quorum', critical: '1:', info: '1: the device has quorum; 0: quorum lost (I/O is frozen or fails, as the on-no-quorum policy says). DRBD 9.' },
-  { kind: 'suspended', graph: 'health', perPeer: false, drbd9: true, label: 'I/O suspended', critical: ':0', info: '1: I/O to the resource is suspended (by the user, fencing, missing data or lost quorum); 0: it is not. DRBD 9.' },
+  { kind: 'suspended', graph: 'role', perPeer: false, drbd9: true, label: 'I/O suspended', critical: ':0', info: '1: I/O to the resource is suspended (by the user, fencing, missing data or lost quorum); 0: it is not. DRBD 9.' },
   { kind: 'synced', graph: 'resync', perPeer: true, label: 'resync done', warning: '100:', info: 'How far a resync has got, in percent; 100 when no resync runs. A resync means the peer is not yet a full copy.' },
   { kind: 'eta', graph: 'eta', perPeer: true, label: 'resync time left', info: "The kernel's estimate of the time a running resync still needs, in seconds; 0 when none runs." },
   { kind: 'oos', graph: 'oos', perPeer: true, label: 'out of sync', info: 'Data out of sync with the peer, in bytes: what a resync still has to copy.' },
@@ -43,9 +43,23 @@ const GRAPHS: Record<Measure['graph'], { name: string; attributes: Array<[string
     attributes: [
       ['graph_title', 'DRBD replication health'],
       ['graph_category', 'disk'],
-      ['graph_info', 'Per DRBD device (and per peer on DRBD 9): connected, local and peer disk up to date (1, 0.5 degraded, 0 failed), primary role, and on DRBD 9 quorum and suspended I/O. Every field alerts through munin-limits; its extinfo says what the kernel said.'],
-      ['graph_vlabel', '1 = yes, 0 = no'],
-      ['graph_args', '--lower-limit 0 --upper-limit 1'],
+      ['graph_info', 'Per DRBD device (and per peer on DRBD 9), 1 where all is well: connected, local and peer disk up to date (0.5 degraded, 0 failed), and on DRBD 9 quorum held. Every field alerts through munin-limits; its extinfo says what the kernel said.'],
+      ['graph_vlabel', '1 yes, 0.5 degraded, 0 no'],
+      // A margin around 0 and 1 keeps those lines off the frame; a grid line and label at each of
+      // the three levels.
+      ['graph_args', '--lower-limit -0.1 --upper-limit 1.1 --rigid --y-grid 0.5:1'],
+      ['graph_scale', 'no'],
+      ['graph_printf', '%4.1lf'],
+    ],
+  },
+  role: {
+    name: 'drbd_state.role',
+    attributes: [
+      ['graph_title', 'DRBD role and suspended I/O'],
+      ['graph_category', 'disk'],
+      ['graph_info', 'Per DRBD device: 1 where this node is Primary (it serves the I/O), and on DRBD 9 1 where I/O to the resource is suspended (critical).'],
+      ['graph_vlabel', '1 yes, 0 no'],
+      ['graph_args', '--lower-limit -0.1 --upper-limit 1.1 --rigid --y-grid 1:1'],
       ['graph_scale', 'no'],
       ['graph_printf', '%4.1lf'],
     ],
@@ -57,7 +71,8 @@ const GRAPHS: Record<Measure['graph'], { name: string; attributes: Array<[string
       ['graph_category', 'disk'],
       ['graph_info', 'How far each resync has got, in percent; 100 when no resync runs.'],
       ['graph_vlabel', 'percent done'],
-      ['graph_args', '--lower-limit 0 --upper-limit 100 --rigid'],
+      // 100 (no resync) drawn below the frame, not on it.
+      ['graph_args', '--lower-limit 0 --upper-limit 105 --rigid --y-grid 25:1'],
       ['graph_scale', 'no'],
       ['graph_printf', '%5.1lf'],
     ],
@@ -105,20 +120,22 @@ interface KnownDevice {
   drbd9: boolean;
   /** DRBD 9 has reported quorum for it (older DRBD 9 releases print no quorum:). */
   quorum?: boolean;
+  /** false: the source has never said the peer's disk state (DRBD 0.7's ld: prints the local one only). */
+  peerDisk?: boolean;
 }
 
 // Devices and peers seen before are kept in $MUNIN_PLUGSTATE: a device that goes down or a
 // source that cannot be read must not make its fields (and so its alerts) disappear.
 const KNOWN_FILE = 'lio-munin-drbd-state.json';
 
-function read(env: NodeJS.ProcessEnv): Reading | { unavailable: string } {
+function read(env: NodeJS.ProcessEnv): Reading | { unavailable: string; absent: boolean } {
   const sources = drbdSources(env);
   const text = readDrbdText(sources);
   switch (text.kind) {
     case 'absent':
-      return { unavailable: `${sources.proc} not found: drbd module not loaded` };
+      return { unavailable: `${sources.proc} not found: drbd module not loaded`, absent: true };
     case 'unreadable':
-      return { unavailable: `cannot read ${sources.proc}: ${briefError(text.error)}` };
+      return { unavailable: `cannot read ${sources.proc}: ${briefError(text.error)}`, absent: false };
     case 'drbd8': {
       // What the kernel writes starts with its version line, ends with a newline, and gives every
       // configured device its statistics line: anything less was cut short (or is not /proc/drbd).
@@ -177,6 +194,9 @@ function merge(reading: Reading, known: KnownDevice[]): KnownDevice[] {
     entry.resource = device.resource ?? entry.resource;
     entry.drbd9 = reading.drbd9;
     if (device.quorum !== null) entry.quorum = true;
+    if (device.peers.some((p) => p.disk !== null)) entry.peerDisk = true;
+    else if (reading.complete) entry.peerDisk ??= false;
+    if (reading.drbd9 && device.peers.length > 0) entry.peers = entry.peers.filter((p) => p !== null); // DRBD 8's unnamed peer, upgraded
     for (const peer of device.peers) if (!entry.peers.includes(peer.name)) entry.peers.push(peer.name);
     byMinor.set(device.minor, entry);
   }
@@ -273,14 +293,21 @@ export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
       return 'yes';
     },
     graph(withValues, withConfig = true) {
-      const reading = read(env);
-      if ('unavailable' in reading) {
-        // No DRBD here: the health graph's title and no fields, as the other DRBD plugins.
+      const read1 = read(env);
+      const remembered = loadKnown(env);
+      if ('unavailable' in read1 && remembered.length === 0) {
+        // No DRBD here, and never seen: the health graph's title and no fields, as the other DRBD plugins.
         return [{ name: GRAPHS.health.name, attributes: GRAPHS.health.attributes, fields: [] }];
       }
-      const known = merge(reading, loadKnown(env));
+      // Devices were seen before: their fields stay. Without /proc/drbd (the module unloaded) none
+      // is configured now (critical); a /proc/drbd that cannot be read says nothing (U).
+      const reading: Reading =
+        'unavailable' in read1
+          ? { devices: [], drbd9: remembered.some((d) => d.drbd9), complete: read1.absent, problem: read1.unavailable }
+          : read1;
+      const known = merge(reading, remembered);
       const problem = reading.devices.length > 0 || reading.complete ? saveKnown(env, known) : undefined;
-      if (reading.problem) warn(`${reading.problem}; values not read are U`);
+      if (reading.problem) warn(reading.complete ? `${reading.problem}: the devices seen before are not configured now` : `${reading.problem}; values not read are U`);
       if (problem) warn(problem);
       const fields = buildFields(env, reading, known, withValues, withConfig);
       return (Object.keys(GRAPHS) as Array<Measure['graph']>).map((graph) => ({ name: GRAPHS[graph].name, attributes: GRAPHS[graph].attributes, fields: fields.get(graph)! }));
@@ -308,6 +335,7 @@ function buildFields(env: NodeJS.ProcessEnv, reading: Reading, known: KnownDevic
     for (const measure of MEASURES) {
       if (measure.drbd9 && !entry.drbd9) continue;
       if (measure.kind === 'quorum' && !entry.quorum) continue;
+      if (measure.kind === 'peerdisk' && entry.peerDisk === false) continue;
       const graphFields = fields.get(measure.graph)!;
       const graphNames = names.get(measure.graph)!;
       const peers: Array<string | null | undefined> = measure.perPeer ? entry.peers : [undefined];
@@ -349,6 +377,6 @@ function extinfoOf(measure: Measure, device: DrbdDeviceState | undefined, peer: 
     if (reading.drbd9) return `${device.said}; peer ${peerName}: ${peer?.said ?? 'not in the current state'}`;
     return peer?.said ?? 'peer not in the current state';
   }
-  if (missing) return `${drbdName} is not configured now (it was before); remove ${KNOWN_FILE} from the plugin state directory if it was removed on purpose`;
+  if (missing) return `${drbdName} is not configured now (it was before${reading.problem ? `; ${reading.problem}` : ''}); remove ${KNOWN_FILE} from the plugin state directory if it was removed on purpose`;
   return reading.problem ?? 'not read';
 }

@@ -7,7 +7,8 @@ import { muninRun, parseFields, PLUGIN_NAMES, type PluginName } from '../support
 import { tempDir } from '../support/tmp.js';
 import { copyFixture, DRBD9_FIXTURES, DRBD9_PROC, THREE_PEERS_EVENTS2, workingDrbdsetup, writableDir } from '../support/fake-drbdsetup.js';
 
-const DRBD_PLUGINS: PluginName[] = PLUGIN_NAMES.filter((p) => p.startsWith('drbd'));
+// The traffic plugins (drbd_state has its own tests).
+const DRBD_PLUGINS: PluginName[] = PLUGIN_NAMES.filter((p) => p.startsWith('drbd') && p !== 'drbd_state');
 
 /** Protocol checks every DRBD 9 setup must pass; returns the fetch output. */
 function checkProtocol(dir: string, plugin: PluginName, env: Record<string, string>): string {
