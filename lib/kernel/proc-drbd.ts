@@ -59,9 +59,6 @@ export interface ProcDrbd {
 }
 
 const DEVICE_LINE = /^\s*(\d+):\s+cs:(\S+)(.*)$/;
-const ROLES = /(?:^|\s)(?:ro|st):(\S+?)\/(\S+)/;
-const DISKS = /(?:^|\s)ds:(\S+?)\/(\S+)/;
-const LOCAL_DISK = /(?:^|\s)ld:(\S+)/;
 const PROGRESS = /(sync'ed|verified):\s*(\d+(?:\.\d+)?)%(?:\s*\((\d+)\/\d+\)([KM]))?/;
 const FINISH = /finish:\s*(\d+):(\d\d):(\d\d)/;
 const STATS_LINE = /^\s*ns:/;
@@ -93,18 +90,24 @@ function deviceLine(minor: number, connectionState: string, rest: string): DrbdD
 
 /** The roles, disk states and state words of a device line. */
 export function deviceWords(device: DrbdDevice): DrbdDeviceWords {
-  const rest = device.stateLine;
-  const roles = ROLES.exec(rest);
-  const disks = DISKS.exec(rest);
-  const localDisk = disks ? null : LOCAL_DISK.exec(rest);
-  // The state words: cs: and the name:value words after it (not the protocol letter and I/O flags).
-  const words = rest.trim().split(/\s+/).filter((w) => /^[a-z]{2}:/.test(w));
-  return {
-    roles: roles ? [roles[1]!, roles[2]!] : null,
-    disks: disks ? [disks[1]!, disks[2]!] : localDisk ? [localDisk[1]!, null] : null,
-    text: [`cs:${device.connectionState}`, ...words].join(' '),
-  };
+  let roles: DrbdDeviceWords['roles'] = null;
+  let disks: DrbdDeviceWords['disks'] = null;
+  let text = `cs:${device.connectionState}`;
+  // The name:value words after cs: (not the protocol letter and I/O flags), in one pass.
+  for (const word of device.stateLine.split(WHITESPACE)) {
+    if (word.length < 4 || word.charCodeAt(2) !== 0x3a /* : */) continue;
+    text += ` ${word}`;
+    const name = word.slice(0, 2);
+    const value = word.slice(3);
+    const slash = value.indexOf('/');
+    if ((name === 'ro' || name === 'st') && slash > 0) roles = [value.slice(0, slash), value.slice(slash + 1)];
+    else if (name === 'ds' && slash > 0) disks = [value.slice(0, slash), value.slice(slash + 1)];
+    else if (name === 'ld' && !disks) disks = [value, null];
+  }
+  return { roles, disks, text };
 }
+
+const WHITESPACE = /\s+/;
 
 /** The progress lines of a resync or verify: percent and amount left, then finish:. */
 function readProgress(line: string, device: DrbdDevice): void {

@@ -26,15 +26,15 @@ interface Measure {
 }
 
 const MEASURES: Measure[] = [
-  { kind: 'connected', graph: 'health', perPeer: true, label: 'connected', critical: '1:', info: '1: the replication link to the peer is connected; 0: it is not (StandAlone, WFConnection, Connecting, ...): no redundancy.' },
-  { kind: 'disk', graph: 'health', perPeer: false, label: 'local disk', warning: '1:', critical: '0.5:', info: '1: the local disk is UpToDate; 0.5: degraded (Inconsistent, Outdated, Consistent, DUnknown, or attaching); 0: Failed, or Diskless where a disk is expected. A diskless client by configuration counts as 1.' },
-  { kind: 'peerdisk', graph: 'health', perPeer: true, label: 'peer disk', warning: '1:', critical: '0.5:', info: "1: the peer's disk is UpToDate; 0.5: degraded (Inconsistent, Outdated, Consistent, DUnknown: not known while disconnected); 0: Failed, or Diskless where a disk is expected." },
-  { kind: 'primary', graph: 'role', perPeer: false, label: 'primary', info: '1: this node is Primary for the device (it serves I/O); 0: Secondary.' },
-  { kind: 'quorum', graph: 'health', perPeer: false, drbd9: true, label: 'quorum', critical: '1:', info: '1: the device has quorum; 0: quorum lost (I/O is frozen or fails, as the on-no-quorum policy says). DRBD 9.' },
-  { kind: 'suspended', graph: 'role', perPeer: false, drbd9: true, label: 'I/O suspended', critical: ':0', info: '1: I/O to the resource is suspended (by the user, fencing, missing data or lost quorum); 0: it is not. DRBD 9.' },
-  { kind: 'synced', graph: 'resync', perPeer: true, label: 'resync done', warning: '100:', info: 'How far a resync has got, in percent; 100 when no resync runs. A resync means the peer is not yet a full copy.' },
-  { kind: 'eta', graph: 'eta', perPeer: true, label: 'resync time left', info: "The kernel's estimate of the time a running resync still needs, in seconds; 0 when none runs." },
-  { kind: 'oos', graph: 'oos', perPeer: true, label: 'out of sync', info: 'Data out of sync with the peer, in bytes: what a resync still has to copy.' },
+  { kind: 'connected', graph: 'health', perPeer: true, label: 'connected', critical: '1:', info: '1 connected to the peer, 0 not (StandAlone, WFConnection, Connecting, ...): no redundancy.' },
+  { kind: 'disk', graph: 'health', perPeer: false, label: 'local disk', warning: '1:', critical: '0.5:', info: '1 UpToDate; 0.5 degraded (Inconsistent, Outdated, DUnknown, ...); 0 Failed, or Diskless where a disk is expected.' },
+  { kind: 'peerdisk', graph: 'health', perPeer: true, label: 'peer disk', warning: '1:', critical: '0.5:', info: "The peer's disk: 1 UpToDate; 0.5 degraded (Inconsistent, Outdated, DUnknown, ...); 0 Failed or Diskless." },
+  { kind: 'primary', graph: 'role', perPeer: false, label: 'primary', info: '1 Primary (this node serves the I/O), 0 Secondary.' },
+  { kind: 'quorum', graph: 'health', perPeer: false, drbd9: true, label: 'quorum', critical: '1:', info: '1 quorum held, 0 lost (I/O frozen or failing, as on-no-quorum says). DRBD 9.' },
+  { kind: 'suspended', graph: 'role', perPeer: false, drbd9: true, label: 'I/O suspended', critical: ':0', info: '1 I/O suspended (by the user, fencing, missing data or lost quorum), 0 not. DRBD 9.' },
+  { kind: 'synced', graph: 'resync', perPeer: true, label: 'resync done', warning: '100:', info: 'Resync done, in percent; 100 when no resync runs.' },
+  { kind: 'eta', graph: 'eta', perPeer: true, label: 'resync time left', info: "The kernel's estimate of the time a resync still needs, seconds; 0 when none runs." },
+  { kind: 'oos', graph: 'oos', perPeer: true, label: 'out of sync', info: 'Out of sync with the peer, in bytes: what a resync still has to copy.' },
 ];
 
 const GRAPHS: Record<Measure['graph'], { name: string; attributes: Array<[string, string]> }> = {
@@ -203,11 +203,35 @@ function merge(reading: Reading, known: KnownDevice[]): KnownDevice[] {
   return [...byMinor.values()].sort((a, b) => a.minor - b.minor);
 }
 
-/** The range a setting gives: env.<field>_<level>, else env.<kind>_<level>, else the default; `off` none. */
-function range(settings: Record<string, string | undefined>, field: string, measure: Measure, level: 'warning' | 'critical'): string | undefined {
-  const set = settings[`${field}_${level}`] ?? settings[`${measure.kind}_${level}`];
-  if (set === undefined) return measure[level];
-  return set.trim() === '' || set.trim() === 'off' ? undefined : set.trim();
+type Level = 'warning' | 'critical';
+type Ranges = Partial<Record<Level, string | undefined>>;
+
+/** A range as set: `off` (or nothing) for none. */
+const rangeSetting = (set: string) => (set.trim() === '' || set.trim() === 'off' ? undefined : set.trim());
+
+/**
+ * The ranges the settings give, read once: env.<kind>_<level> for every field of a kind (else
+ * the kind's default), and env.<field>_<level> for one field, which wins.
+ */
+function rangeSettings(settings: Record<string, string | undefined>): { kinds: Map<string, Ranges>; fields: Map<string, Ranges> } {
+  const kinds = new Map<string, Ranges>();
+  for (const measure of MEASURES) {
+    const ranges: Ranges = {};
+    for (const level of ['warning', 'critical'] as const) {
+      const set = settings[`${measure.kind}_${level}`];
+      ranges[level] = set === undefined ? measure[level] : rangeSetting(set);
+    }
+    kinds.set(measure.kind, ranges);
+  }
+  const fields = new Map<string, Ranges>();
+  for (const [key, set] of Object.entries(settings)) {
+    const m = /^(drbd\w+)_(warning|critical)$/.exec(key);
+    if (!m || set === undefined) continue;
+    const ranges = fields.get(m[1]!) ?? {};
+    ranges[m[2] as Level] = rangeSetting(set);
+    fields.set(m[1]!, ranges);
+  }
+  return { kinds, fields };
 }
 
 const DISK_VALUE: Record<DiskHealth, string> = { 'up-to-date': '1', degraded: '0.5', failed: '0' };
@@ -309,21 +333,41 @@ export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
       const problem = reading.devices.length > 0 || reading.complete ? saveKnown(env, known) : undefined;
       if (reading.problem) warn(reading.complete ? `${reading.problem}: the devices seen before are not configured now` : `${reading.problem}; values not read are U`);
       if (problem) warn(problem);
-      const fields = buildFields(env, reading, known, withValues, withConfig);
-      return (Object.keys(GRAPHS) as Array<Measure['graph']>).map((graph) => ({ name: GRAPHS[graph].name, attributes: GRAPHS[graph].attributes, fields: fields.get(graph)! }));
+      const context: FieldContext = { settings: { ...env }, reading, known, withValues, withConfig, reported: new Set() };
+      if (withConfig) context.ranges = rangeSettings(context.settings);
+      // An array per graph: a fetch leaves out a graph without fields (a source that said nothing).
+      return (Object.keys(GRAPHS) as Array<Measure['graph']>).map((graph) => ({
+        name: GRAPHS[graph].name,
+        attributes: GRAPHS[graph].attributes,
+        fields: [...graphFields(graph, context)],
+      }));
     },
   };
 }
 
-/** The fields of each graph, in device order, each device's measures in MEASURES order. */
-function buildFields(env: NodeJS.ProcessEnv, reading: Reading, known: KnownDevice[], withValues: boolean, withConfig: boolean): Map<Measure['graph'], Field[]> {
-  // One copy of the settings: each look-up in process.env is a call into Node's C++ side.
-  const settings: Record<string, string | undefined> = { ...env };
-  const fields = new Map<Measure['graph'], Field[]>(Object.keys(GRAPHS).map((g) => [g as Measure['graph'], []]));
-  const names = new Map<Measure['graph'], FieldNames>(Object.keys(GRAPHS).map((g) => [g as Measure['graph'], new FieldNames()]));
-  const unknownWords = new Set<string>();
+interface FieldContext {
+  /** One copy of the settings: each look-up in process.env is a call into Node's C++ side. */
+  settings: Record<string, string | undefined>;
+  ranges?: ReturnType<typeof rangeSettings>;
+  reading: Reading;
+  known: KnownDevice[];
+  withValues: boolean;
+  withConfig: boolean;
+  /** Unknown state words already reported (one stderr line each, whichever graph meets them). */
+  reported: Set<string>;
+}
+
+/** The one "peer" of a per-device measure. */
+const DEVICE_ONLY = [undefined] as const;
+const NO_RANGES: Ranges = {};
+
+/** The fields of one graph, in device order, each device's measures in MEASURES order. */
+function* graphFields(graph: Measure['graph'], context: FieldContext): Generator<Field> {
+  const { settings, reading, withValues, withConfig } = context;
+  const measures = MEASURES.filter((m) => m.graph === graph);
+  const names = new FieldNames();
   const now = new Map(reading.devices.map((d) => [d.minor, d]));
-  for (const entry of known) {
+  for (const entry of context.known) {
     const device = now.get(entry.minor);
     const drbdName = `drbd${entry.minor}`;
     const resource = entry.resource ?? settings[`${drbdName}_resource`] ?? null;
@@ -332,42 +376,47 @@ function buildFields(env: NodeJS.ProcessEnv, reading: Reading, known: KnownDevic
     // The peer state of each known peer name; with one peer, whatever the one peer is called now.
     const peerOf = (peerName: string | null) =>
       device?.peers.find((p) => p.name === peerName) ?? (entry.peers.length === 1 ? device?.peers[0] : undefined);
-    for (const measure of MEASURES) {
+    for (const measure of measures) {
       if (measure.drbd9 && !entry.drbd9) continue;
       if (measure.kind === 'quorum' && !entry.quorum) continue;
       if (measure.kind === 'peerdisk' && entry.peerDisk === false) continue;
-      const graphFields = fields.get(measure.graph)!;
-      const graphNames = names.get(measure.graph)!;
-      const peers: Array<string | null | undefined> = measure.perPeer ? entry.peers : [undefined];
+      const peers: ReadonlyArray<string | null | undefined> = measure.perPeer ? entry.peers : DEVICE_ONLY;
       for (const peerName of peers) {
         // With one peer the names are DRBD 8's, so history survives an 8 to 9 upgrade.
         const named = measure.perPeer && entry.peers.length > 1 && peerName !== null && peerName !== undefined;
         // drbd<minor><kind> is valid and unique as it is; a peer's name part needs FieldNames.
-        const name = named ? graphNames.next(drbdName + peerNamePart(peerName!) + measure.kind, `${drbdName}/${peerName}/${measure.kind}`) : drbdName + measure.kind;
+        const name = named ? names.next(drbdName + peerNamePart(peerName!) + measure.kind, `${drbdName}/${peerName}/${measure.kind}`) : drbdName + measure.kind;
         const peer = peerName === undefined ? device?.peers[0] : peerOf(peerName);
         let value: string | null = null;
         if (device) {
           const v = valueOf(measure, device, peer, reading.drbd9);
           value = v.value;
-          if (v.unknown) unknownWords.add(`${who}: unknown ${v.unknown} (a newer DRBD?): the values that depend on it are U`);
+          const line = v.unknown && `${who}: unknown ${v.unknown} (a newer DRBD?): the values that depend on it are U`;
+          if (line && !context.reported.has(line)) {
+            context.reported.add(line);
+            warn(line);
+          }
         } else if (missing) {
           value = notConfigured(measure);
         }
-        const field: Field = { name, label: '', type: 'GAUGE', min: 0, value: withValues ? value : null };
-        if (measure.kind === 'oos') field.cdef = `${name},1024,*`;
-        if (withConfig) {
-          field.label = `${who} ${measure.label}${measure.perPeer && peerName ? ` (peer ${peerName})` : ''}`;
-          field.info = measure.info;
-          field.warning = range(settings, name, measure, 'warning');
-          field.critical = range(settings, name, measure, 'critical');
-          field.extinfo = extinfoOf(measure, device, peer, peerName, reading, missing, drbdName);
-        }
-        graphFields.push(field);
+        // No min: every value is a state, a percent or an amount, never below 0. All properties
+        // in one literal: objects of one shape are cheaper to make and to read.
+        const kind = withConfig ? context.ranges!.kinds.get(measure.kind)! : NO_RANGES;
+        const own = withConfig ? context.ranges!.fields.get(name) : undefined;
+        yield {
+          name,
+          label: withConfig ? `${who} ${measure.label}${measure.perPeer && peerName ? ` (peer ${peerName})` : ''}` : '',
+          type: 'GAUGE',
+          info: withConfig ? measure.info : undefined,
+          cdef: measure.kind === 'oos' ? `${name},1024,*` : undefined,
+          warning: own && 'warning' in own ? own.warning : kind.warning,
+          critical: own && 'critical' in own ? own.critical : kind.critical,
+          extinfo: withConfig ? extinfoOf(measure, device, peer, peerName, reading, missing, drbdName) : undefined,
+          value: withValues ? value : null,
+        };
       }
     }
   }
-  for (const line of unknownWords) warn(line);
-  return fields;
 }
 
 /** What the kernel said, for the alert text; or why nothing is known. */

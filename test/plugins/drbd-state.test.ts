@@ -94,14 +94,12 @@ describe('DRBD 8: Connected, StandAlone, SyncTarget at 42.4%, Diskless', () => {
     expect(sectionOf('drbd1connected')).toEqual([
       'drbd1connected.label drbd1 connected',
       'drbd1connected.type GAUGE',
-      'drbd1connected.min 0',
       'drbd1connected.critical 1:',
       'drbd1connected.extinfo cs:StandAlone ro:Primary/Unknown ds:UpToDate/DUnknown',
     ]);
     expect(sectionOf('drbd1peerdisk')).toEqual([
       'drbd1peerdisk.label drbd1 peer disk',
       'drbd1peerdisk.type GAUGE',
-      'drbd1peerdisk.min 0',
       'drbd1peerdisk.warning 1:',
       'drbd1peerdisk.critical 0.5:',
       'drbd1peerdisk.extinfo cs:StandAlone ro:Primary/Unknown ds:UpToDate/DUnknown',
@@ -109,7 +107,6 @@ describe('DRBD 8: Connected, StandAlone, SyncTarget at 42.4%, Diskless', () => {
     expect(sectionOf('drbd3disk')).toEqual([
       'drbd3disk.label drbd3 local disk',
       'drbd3disk.type GAUGE',
-      'drbd3disk.min 0',
       'drbd3disk.warning 1:',
       'drbd3disk.critical 0.5:',
       'drbd3disk.extinfo cs:Connected ro:Secondary/Primary ds:Diskless/UpToDate',
@@ -117,26 +114,22 @@ describe('DRBD 8: Connected, StandAlone, SyncTarget at 42.4%, Diskless', () => {
     expect(sectionOf('drbd0primary')).toEqual([
       'drbd0primary.label drbd0 primary',
       'drbd0primary.type GAUGE',
-      'drbd0primary.min 0',
       'drbd0primary.extinfo cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate',
     ]);
     expect(sectionOf('drbd2synced')).toEqual([
       'drbd2synced.label drbd2 resync done',
       'drbd2synced.type GAUGE',
-      'drbd2synced.min 0',
       'drbd2synced.warning 100:',
       "drbd2synced.extinfo cs:SyncTarget ro:Secondary/Primary ds:Inconsistent/UpToDate sync'ed:42.4% finish:1:23:28",
     ]);
     expect(sectionOf('drbd2eta')).toEqual([
       'drbd2eta.label drbd2 resync time left',
       'drbd2eta.type GAUGE',
-      'drbd2eta.min 0',
       "drbd2eta.extinfo cs:SyncTarget ro:Secondary/Primary ds:Inconsistent/UpToDate sync'ed:42.4% finish:1:23:28",
     ]);
     expect(sectionOf('drbd1oos')).toEqual([
       'drbd1oos.label drbd1 out of sync',
       'drbd1oos.type GAUGE',
-      'drbd1oos.min 0',
       'drbd1oos.cdef drbd1oos,1024,*',
       'drbd1oos.extinfo cs:StandAlone ro:Primary/Unknown ds:UpToDate/DUnknown',
     ]);
