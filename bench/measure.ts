@@ -65,7 +65,9 @@ function runOnce(command: Command): { ms: number; output: RunOutput } {
     timeout: RUN_TIMEOUT_MS,
   });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.error) throw new Error(`${command.file}: ${result.error.message}`);
+  // A command that cannot be started (e.g. a plugin an older build with --plugins lacks) fails
+  // like any other, shown as failed in the tables, and the bench goes on.
+  if (result.error) return { ms, output: { status: null, signal: null, stdout: '', stderr: `cannot run ${command.file}: ${result.error.message}` } };
   return { ms, output: { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr } };
 }
 
