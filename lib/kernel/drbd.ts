@@ -4,11 +4,11 @@
 //
 // Units are those of DRBD 8's /proc/drbd: ns nr dw dr oos in KiB, al bm counters of metadata
 // updates, lo pe ua ap ep requests in flight. DRBD 9's events2 reports the same units (events2.ts).
-import { errorCode } from '../errors.js';
+import { briefError, errorCode } from '../errors.js';
 import { readSmallFile } from '../small-file.js';
 import { isResyncing } from './drbd-states.js';
 import { runEvents2 } from './drbdsetup.js';
-import { parseEvents2, type Events2State, type Props } from './events2.js';
+import { parseEvents2, type DeviceObject, type Events2State, type PeerDeviceObject, type Props } from './events2.js';
 import { deviceWords, DRBD_COUNTERS, parseProcDrbd, type DrbdCounter, type ProcDrbd } from './proc-drbd.js';
 
 export const DEFAULT_DRBD_PROC = '/proc/drbd';
@@ -58,10 +58,7 @@ function readEvents2Text(sources: DrbdSources): Events2Text {
   const file = sources.events2File;
   if (file) {
     const read = readSmallFile(file.path, MAX_EVENTS2_BYTES, 'latin1');
-    if ('error' in read) {
-      const why = errorCode(read.error) ?? (read.error as Error).message;
-      return { ok: false, refused: false, reason: `cannot read ${file.path} (${file.setting}): ${why}` };
-    }
+    if ('error' in read) return { ok: false, refused: false, reason: `cannot read ${file.path} (${file.setting}): ${briefError(read.error)}` };
     return { ok: true, text: read.text, origin: file.path };
   }
   const run = runEvents2(sources.drbdsetup, sources.timeoutS);
@@ -143,6 +140,19 @@ function counter(props: Props, key: string): string | null {
   return value !== undefined && /^\d+$/.test(value) ? value : null;
 }
 
+/** Each events2 device that has a minor, with its minor and the peer devices of its volume. */
+function* devicesWithPeers(state: Events2State): Generator<{ device: DeviceObject; minor: number; peerDevices: PeerDeviceObject[] }> {
+  for (const device of state.devices.values()) {
+    const minor = device.props.minor;
+    if (minor === undefined || !/^\d+$/.test(minor)) continue;
+    const peerDevices = [...state.peerDevices.values()].filter((peer) => peer.resource === device.resource && peer.volume === device.volume);
+    yield { device, minor: Number(minor), peerDevices };
+  }
+}
+
+/** Peers in the order of their connection names. */
+const byName = (a: { name: string | null }, b: { name: string | null }) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0);
+
 /**
  * The devices (one per minor) with their peers, in the units of DRBD 8's /proc/drbd.
  * Every counter DRBD 9 has is present, null when the line did not carry it; `ep` does not exist
@@ -150,20 +160,15 @@ function counter(props: Props, key: string): string | null {
  */
 export function events2Volumes(state: Events2State): DrbdVolume[] {
   const volumes: DrbdVolume[] = [];
-  for (const device of state.devices.values()) {
-    const minor = device.props.minor;
-    if (minor === undefined || !/^\d+$/.test(minor)) continue;
+  for (const { device, minor, peerDevices } of devicesWithPeers(state)) {
     const counters: DrbdVolume['device'] = {};
     for (const [key, name] of DEVICE_KEYS) counters[name] = counter(device.props, key);
-    const peers: DrbdVolume['peers'] = [];
-    for (const peer of state.peerDevices.values()) {
-      if (peer.resource !== device.resource || peer.volume !== device.volume) continue;
+    const peers: DrbdVolume['peers'] = peerDevices.map((peer) => {
       const peerCounters: DrbdVolume['device'] = {};
       for (const [key, name] of PEER_DEVICE_KEYS) peerCounters[name] = counter(peer.props, key);
-      peers.push({ name: peer.connection, counters: peerCounters });
-    }
-    peers.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
-    volumes.push({ minor: Number(minor), device: counters, peers });
+      return { name: peer.connection, counters: peerCounters };
+    });
+    volumes.push({ minor, device: counters, peers: peers.sort(byName) });
   }
   return volumes.sort((a, b) => a.minor - b.minor);
 }
@@ -260,13 +265,10 @@ const yesNo = (value: string | undefined) => (value === 'yes' ? true : value ===
 /** The devices (one per minor) of an events2 stream with their peers; sorted as events2Volumes. */
 export function events2States(state: Events2State): DrbdDeviceState[] {
   const devices: DrbdDeviceState[] = [];
-  for (const device of state.devices.values()) {
-    const minor = device.props.minor;
-    if (minor === undefined || !/^\d+$/.test(minor)) continue;
+  for (const { device, minor, peerDevices } of devicesWithPeers(state)) {
     const resource = state.resources.get(device.resource) ?? {};
     const peers: DrbdPeerState[] = [];
-    for (const peer of state.peerDevices.values()) {
-      if (peer.resource !== device.resource || peer.volume !== device.volume) continue;
+    for (const peer of peerDevices) {
       const connection = state.connections.get(device.resource + '\0' + peer.connection) ?? {};
       const replication = peer.props.replication ?? null;
       const done = peer.props.done;
@@ -281,15 +283,14 @@ export function events2States(state: Events2State): DrbdDeviceState[] {
         resync: isResyncing(replication)
           ? { percent: done !== undefined && /^\d+(\.\d+)?$/.test(done) ? Number(done) : null, secondsLeft: eta !== undefined && /^\d+$/.test(eta) ? Number(eta) : null }
           : null,
-        outOfSyncKiB: peer.props['out-of-sync'] !== undefined && /^\d+$/.test(peer.props['out-of-sync']) ? peer.props['out-of-sync'] : null,
+        outOfSyncKiB: counter(peer.props, 'out-of-sync'),
         // done: and eta: while a resync or verify runs, or in a state not known here; not after
         // (a recorded stream keeps them from the last resync).
         said: [said(connection, ['connection', 'role']), said(peer.props, showsProgress(replication) ? ['replication', 'peer-disk', 'done', 'eta'] : ['replication', 'peer-disk'])].filter(Boolean).join(' '),
       });
     }
-    peers.sort((a, b) => (a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0));
     devices.push({
-      minor: Number(minor),
+      minor,
       resource: device.resource,
       role: resource.role ?? null,
       disk: device.props.disk ?? null,
@@ -297,7 +298,7 @@ export function events2States(state: Events2State): DrbdDeviceState[] {
       quorum: yesNo(device.props.quorum),
       suspended: resource.suspended ?? null,
       said: [said(resource, ['role', 'suspended']), said(device.props, ['disk', 'client', 'quorum'])].filter(Boolean).join(' '),
-      peers,
+      peers: peers.sort(byName),
     });
   }
   return devices.sort((a, b) => a.minor - b.minor);

@@ -28,13 +28,13 @@
 
 export type Props = Record<string, string>;
 
-interface DeviceObject {
+export interface DeviceObject {
   resource: string;
   volume: string;
   props: Props;
 }
 
-interface PeerDeviceObject {
+export interface PeerDeviceObject {
   resource: string;
   connection: string;
   volume: string;

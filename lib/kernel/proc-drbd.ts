@@ -22,7 +22,7 @@ export interface DrbdDevice {
   minor: number;
   /** cs: connection state, e.g. Connected, SyncSource, StandAlone, Unconfigured. */
   connectionState: string;
-  /** The rest of the device line after cs:, as printed (roles, disk states, flags): see deviceStates(). */
+  /** The rest of the device line after cs:, as printed (roles, disk states, flags): see deviceWords(). */
   stateLine: string;
   /** A resync or an online verify in progress, as its progress lines said; null when none. */
   progress: DrbdProgress | null;
