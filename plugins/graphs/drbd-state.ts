@@ -1,14 +1,12 @@
 // The drbd_state graphs: replication health per DRBD device (and per peer on DRBD 9), with the
 // warning and critical ranges munin-limits alerts on, from the same sources as the other DRBD
 // plugins (lib/kernel/drbd.ts).
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../lib/atomic-file.js';
-import { briefError } from '../../lib/errors.js';
 import { diskHealth, isConnected8, isConnected9, isResyncing, ROLES, type DiskHealth } from '../../lib/kernel/drbd-states.js';
 import { events2States, parseEvents2Volumes, procDrbdStates, readDrbdText, type DrbdDeviceState, type DrbdPeerState } from '../../lib/kernel/drbd.js';
 import { FieldNames } from '../../lib/munin/field-names.js';
 import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
-import { drbdSources, NEEDS_ROOT, peerNamePart } from './drbd.js';
+import { drbdSources, events2Failure, NEEDS_ROOT, peerNamePart, unavailableReason } from './drbd.js';
+import { PluginState } from './plugin-state.js';
 
 /** One kind of health value: its field suffix, where it is drawn, and its default ranges. */
 interface Measure {
@@ -110,6 +108,8 @@ interface Reading {
   complete: boolean;
   /** Why values are unknown, when they are. */
   problem?: string;
+  /** drbdsetup was refused: the plugin needs `user root`. */
+  needsRoot?: boolean;
 }
 
 /** A device remembered from an earlier run (see KNOWN_FILE). */
@@ -133,9 +133,8 @@ function read(env: NodeJS.ProcessEnv): Reading | { unavailable: string; absent: 
   const text = readDrbdText(sources);
   switch (text.kind) {
     case 'absent':
-      return { unavailable: `${sources.proc} not found: drbd module not loaded`, absent: true };
     case 'unreadable':
-      return { unavailable: `cannot read ${sources.proc}: ${briefError(text.error)}`, absent: false };
+      return { unavailable: unavailableReason(sources.proc, text), absent: text.kind === 'absent' };
     case 'drbd8': {
       // What the kernel writes starts with its version line, ends with a newline, and gives every
       // configured device its statistics line: anything less was cut short (or is not /proc/drbd).
@@ -145,44 +144,17 @@ function read(env: NodeJS.ProcessEnv): Reading | { unavailable: string; absent: 
     }
   }
   const events2 = text.events2;
-  if (!events2.ok) return { devices: [], drbd9: true, complete: false, problem: events2.refused ? `${NEEDS_ROOT} (${events2.reason})` : events2.reason };
+  if (!events2.ok) return { devices: [], drbd9: true, complete: false, problem: events2Failure(events2), needsRoot: events2.refused };
   const parsed = parseEvents2Volumes(events2.text, events2.origin);
   if ('empty' in parsed) return { devices: [], drbd9: true, complete: false, problem: parsed.empty };
   const complete = parsed.state.initialStateDone;
   return { devices: events2States(parsed.state), drbd9: true, complete, problem: complete ? undefined : `${events2.origin}: no "exists -" line, the state may be partial` };
 }
 
-function knownPath(env: NodeJS.ProcessEnv): string | null {
-  return env.MUNIN_PLUGSTATE ? `${env.MUNIN_PLUGSTATE}/${KNOWN_FILE}` : null;
-}
-
-function loadKnown(env: NodeJS.ProcessEnv): KnownDevice[] {
-  const path = knownPath(env);
-  if (!path) return [];
-  try {
-    const { devices } = JSON.parse(readFileSync(path, 'utf8')) as { devices: KnownDevice[] };
-    return Array.isArray(devices) ? devices.filter((d) => Number.isInteger(d.minor) && Array.isArray(d.peers)) : [];
-  } catch {
-    return []; // missing or damaged: nothing known
-  }
-}
-
-/** Adds what this reading saw to what is known; returns a problem to report, if any. */
-function saveKnown(env: NodeJS.ProcessEnv, known: KnownDevice[]): string | undefined {
-  const path = knownPath(env);
-  if (!path) return undefined;
-  const text = JSON.stringify({ devices: known }) + '\n';
-  try {
-    if (readFileSync(path, 'utf8') === text) return undefined;
-  } catch {
-    // not there yet
-  }
-  try {
-    writeFileAtomic(path, text, 0o644);
-    return undefined;
-  } catch (err) {
-    return `cannot keep the DRBD device list in ${path}: ${briefError(err)}`;
-  }
+/** The devices kept, those that look like devices (a damaged file keeps nothing). */
+function loadKnown(state: PluginState): KnownDevice[] {
+  const devices = (state.load() as { devices?: unknown } | null)?.devices;
+  return Array.isArray(devices) ? devices.filter((d: KnownDevice) => Number.isInteger(d?.minor) && Array.isArray(d.peers)) : [];
 }
 
 /** The devices now and those known from before, merged: what gets fields. */
@@ -261,7 +233,7 @@ function valueOf(measure: Measure, device: DrbdDeviceState, peer: DrbdPeerState 
   switch (measure.kind) {
     case 'connected':
       if (!peer) return { value: null };
-      return drbd9 ? boolValue(isConnected9(peer.connection), peer.connection, 'connection state') : boolValue(isConnected8(peer.connection), peer.connection, 'connection state');
+      return boolValue((drbd9 ? isConnected9 : isConnected8)(peer.connection), peer.connection, 'connection state');
     case 'disk':
       return diskValue(device.disk, device.client);
     case 'peerdisk':
@@ -312,13 +284,14 @@ export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
     autoconf() {
       const reading = read(env);
       if ('unavailable' in reading) return `no (${reading.unavailable})`;
-      if (reading.drbd9 && reading.devices.length === 0 && reading.problem) return reading.problem.startsWith(NEEDS_ROOT) ? `no (${NEEDS_ROOT})` : `no (DRBD 9: ${reading.problem})`;
+      if (reading.drbd9 && reading.devices.length === 0 && reading.problem) return reading.needsRoot ? `no (${NEEDS_ROOT})` : `no (DRBD 9: ${reading.problem})`;
       if (reading.devices.length === 0) return 'no (no DRBD device is configured)';
       return 'yes';
     },
     graph(withValues, withConfig = true) {
       const read1 = read(env);
-      const remembered = loadKnown(env);
+      const kept = new PluginState(env, KNOWN_FILE);
+      const remembered = loadKnown(kept);
       if ('unavailable' in read1 && remembered.length === 0) {
         // No DRBD here, and never seen: the health graph's title and no fields, as the other DRBD plugins.
         return [{ name: GRAPHS.health.name, attributes: GRAPHS.health.attributes, fields: [] }];
@@ -330,7 +303,7 @@ export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
           ? { devices: [], drbd9: remembered.some((d) => d.drbd9), complete: read1.absent, problem: read1.unavailable }
           : read1;
       const known = merge(reading, remembered);
-      const problem = reading.devices.length > 0 || reading.complete ? saveKnown(env, known) : undefined;
+      const problem = reading.devices.length > 0 || reading.complete ? kept.save({ devices: known }, 'the DRBD device list') : undefined;
       if (reading.problem) warn(reading.complete ? `${reading.problem}: the devices seen before are not configured now` : `${reading.problem}; values not read are U`);
       if (problem) warn(problem);
       const context: FieldContext = { settings: { ...env }, reading, known, withValues, withConfig, reported: new Set() };

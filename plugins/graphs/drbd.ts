@@ -1,13 +1,12 @@
 // The drbd, drbd_al and drbd_ext graphs, built from DRBD statistics whatever their source
 // (lib/kernel/drbd.ts: /proc/drbd on DRBD 8, drbdsetup events2 on DRBD 9).
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../lib/atomic-file.js';
 import { briefError } from '../../lib/errors.js';
-import { DEFAULT_DRBD_PROC, parseEvents2Volumes, PEER_COUNTERS, procDrbdVolumes, readDrbdText, type DrbdSources, type DrbdVolume } from '../../lib/kernel/drbd.js';
+import { DEFAULT_DRBD_PROC, parseEvents2Volumes, PEER_COUNTERS, procDrbdVolumes, readDrbdText, type DrbdSources, type DrbdText, type DrbdVolume, type Events2Text } from '../../lib/kernel/drbd.js';
 import { DEFAULT_DRBDSETUP, DEFAULT_DRBDSETUP_TIMEOUT_S } from '../../lib/kernel/drbdsetup.js';
 import type { DrbdCounter } from '../../lib/kernel/proc-drbd.js';
 import { FieldNames } from '../../lib/munin/field-names.js';
 import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
+import { PluginState } from './plugin-state.js';
 
 export const NEEDS_ROOT = 'drbdsetup needs root: add "user root" for drbd* in plugin-conf.d';
 
@@ -40,20 +39,29 @@ export function drbdSources(env: NodeJS.ProcessEnv): DrbdSources {
   };
 }
 
+/** Why there is no DRBD to read here, as the DRBD plugins say it. */
+export function unavailableReason(proc: string, text: Extract<DrbdText, { kind: 'absent' | 'unreadable' }>): string {
+  return text.kind === 'absent' ? `${proc} not found: drbd module not loaded` : `cannot read ${proc}: ${briefError(text.error)}`;
+}
+
+/** Why DRBD 9's events2 could not be read, as the DRBD plugins say it. */
+export function events2Failure(events2: Extract<Events2Text, { ok: false }>): string {
+  return events2.refused ? `${NEEDS_ROOT} (${events2.reason})` : events2.reason;
+}
+
 /** The DRBD devices and their counters, as the plugin settings say to read them. */
 export function readDrbd(env: NodeJS.ProcessEnv): DrbdSource {
   const sources = drbdSources(env);
   const text = readDrbdText(sources);
   switch (text.kind) {
     case 'absent':
-      return { unavailable: `${sources.proc} not found: drbd module not loaded` };
     case 'unreadable':
-      return { unavailable: `cannot read ${sources.proc}: ${briefError(text.error)}` };
+      return { unavailable: unavailableReason(sources.proc, text) };
     case 'drbd8':
       return { volumes: procDrbdVolumes(text.proc) };
   }
   const events2 = text.events2;
-  if (!events2.ok) return failed(env, events2.refused ? `${NEEDS_ROOT} (${events2.reason})` : events2.reason, events2.refused);
+  if (!events2.ok) return failed(env, events2Failure(events2), events2.refused);
   const parsed = parseEvents2Volumes(events2.text, events2.origin);
   if ('empty' in parsed) return failed(env, parsed.empty, false);
   const { volumes, state } = parsed;
@@ -73,38 +81,21 @@ const KNOWN_VOLUMES_FILE = 'lio-munin-drbd9-devices.json';
 
 type KnownVolume = { minor: number; device: DrbdCounter[]; peers: Array<{ name: string | null; counters: DrbdCounter[] }> };
 
-function knownVolumesPath(env: NodeJS.ProcessEnv): string | null {
-  return env.MUNIN_PLUGSTATE ? `${env.MUNIN_PLUGSTATE}/${KNOWN_VOLUMES_FILE}` : null;
-}
+const knownVolumes = (env: NodeJS.ProcessEnv) => new PluginState(env, KNOWN_VOLUMES_FILE);
 
-/** Writes the field set when it changed; returns a problem to report, if any. */
+/** Keeps the field set; returns a problem to report, if any. */
 function saveKnownVolumes(env: NodeJS.ProcessEnv, volumes: DrbdVolume[]): string | undefined {
-  const path = knownVolumesPath(env);
-  if (!path) return undefined;
   const known: KnownVolume[] = volumes.map((v) => ({
     minor: v.minor,
     device: Object.keys(v.device) as DrbdCounter[],
     peers: v.peers.map((p) => ({ name: p.name, counters: Object.keys(p.counters) as DrbdCounter[] })),
   }));
-  const text = JSON.stringify({ volumes: known }) + '\n';
-  try {
-    if (readFileSync(path, 'utf8') === text) return undefined;
-  } catch {
-    // not there yet
-  }
-  try {
-    writeFileAtomic(path, text, 0o644);
-    return undefined;
-  } catch (err) {
-    return `cannot keep the DRBD device list in ${path}: ${briefError(err)}`;
-  }
+  return knownVolumes(env).save({ volumes: known }, 'the DRBD device list');
 }
 
 function loadKnownVolumes(env: NodeJS.ProcessEnv): DrbdVolume[] {
-  const path = knownVolumesPath(env);
-  if (!path) return [];
   try {
-    const { volumes } = JSON.parse(readFileSync(path, 'utf8')) as { volumes: KnownVolume[] };
+    const { volumes } = knownVolumes(env).load() as { volumes: KnownVolume[] };
     const unknown = (keys: DrbdCounter[]) => Object.fromEntries(keys.map((k) => [k, null])) as DrbdVolume['device'];
     return volumes.map((v) => ({
       minor: v.minor,

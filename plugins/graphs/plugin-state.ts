@@ -1,0 +1,52 @@
+// What a plugin keeps between runs in $MUNIN_PLUGSTATE (munin-node gives each plugin user a
+// directory there): one JSON file, read at most once a run and rewritten only when it changes.
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../lib/atomic-file.js';
+import { briefError } from '../../lib/errors.js';
+
+export class PluginState {
+  /** The file, or null when munin-node gave no state directory (then nothing is kept). */
+  readonly path: string | null;
+  /** The file's text as last read; undefined when not read yet, null when missing or unreadable. */
+  private text: string | null | undefined;
+
+  constructor(env: NodeJS.ProcessEnv, name: string) {
+    this.path = env.MUNIN_PLUGSTATE ? `${env.MUNIN_PLUGSTATE}/${name}` : null;
+  }
+
+  /** The value kept, or null when there is none or it is damaged. */
+  load(): unknown {
+    const text = this.read();
+    if (text === null) return null;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Keeps value when it differs from what is kept; returns a problem to report, if any (what: what is kept, for it). */
+  save(value: unknown, what: string): string | undefined {
+    if (this.path === null) return undefined;
+    const text = JSON.stringify(value) + '\n';
+    if (this.read() === text) return undefined;
+    try {
+      writeFileAtomic(this.path, text, 0o644);
+      this.text = text;
+      return undefined;
+    } catch (err) {
+      return `cannot keep ${what} in ${this.path}: ${briefError(err)}`;
+    }
+  }
+
+  private read(): string | null {
+    if (this.text === undefined) {
+      try {
+        this.text = this.path === null ? null : readFileSync(this.path, 'utf8');
+      } catch {
+        this.text = null; // not there yet
+      }
+    }
+    return this.text;
+  }
+}
