@@ -15,7 +15,7 @@ import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, s
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
-import { asMuninAt, freePort, muninCommand, rrdFetch, startMuninNode, type MuninNode } from '../support/e2e-munin.js';
+import { asMuninAt, muninCommand, rrdFetch, startTestNode, type MuninNode } from '../support/e2e-munin.js';
 import { builtCheckout, lioMunin, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 
 const GROUP = 'e2e';
@@ -149,40 +149,8 @@ let logFrom = 0;
 const errorLines = (log: string) => log.split('\n').filter((l) => /\[(ERROR|FATAL|WARNING)\]/.test(l));
 
 async function startNode(name: string, host: string, etc: string, plugins: string): Promise<number> {
-  const port = await freePort();
-  const nodeDir = join(work, name);
-  for (const dir of ['state/plugin-state', 'log', 'run']) mkdirSync(join(nodeDir, dir), { recursive: true });
-  writeFileSync(
-    join(etc, 'munin-node.conf'),
-    [
-      'log_level 4',
-      `log_file ${nodeDir}/log/munin-node.log`,
-      `pid_file ${nodeDir}/run/munin-node.pid`,
-      'background 0',
-      'setsid 0',
-      'user root',
-      'group root',
-      'ignore_file [\\#~]$',
-      'allow ^127\\.0\\.0\\.1$',
-      'host 127.0.0.1',
-      `port ${port}`,
-      `host_name ${host}`,
-      '',
-    ].join('\n'),
-  );
-  nodes.push(
-    await startMuninNode(
-      [
-        [etc, '/etc/munin'],
-        [plugins, '/usr/share/munin/plugins'],
-        [join(nodeDir, 'state'), '/var/lib/munin-node'],
-        [join(nodeDir, 'log'), '/var/log/munin'],
-        [join(nodeDir, 'run'), '/run/munin'],
-      ],
-      '/etc/munin/munin-node.conf',
-      port,
-    ),
-  );
+  const { node, port } = await startTestNode(join(work, name), host, etc, plugins);
+  nodes.push(node);
   return port;
 }
 

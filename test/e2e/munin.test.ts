@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLioTree, patternTraffic, seedSystem, setTraffic } from '../support/lio-tree.js';
 import { tempDir } from '../support/tmp.js';
-import { asMuninAt, freePort, muninCommand, readDatafile, rrdFetch, startMuninNode, type MuninNode } from '../support/e2e-munin.js';
+import { asMuninAt, muninCommand, readDatafile, rrdFetch, startTestNode, type MuninNode } from '../support/e2e-munin.js';
 import { chromium, CHROMIUM, imageCheckPage, imageSizes, serveDir, type StaticServer } from '../support/e2e-browser.js';
 import { builtCheckout, lioMunin, PLUGINS, procDrbd84, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 
@@ -130,39 +130,7 @@ beforeAll(async () => {
   for (const name of PLUGINS) expect(install.lines).toContain(`enable    ${stage}/etc/munin/plugins/${name} -> /usr/share/munin/plugins/${name} (autoconf: yes)`);
 
   // munin-node, in a namespace where the staged tree is mounted where Munin expects it.
-  port = await freePort();
-  const nodeDir = join(work, 'node');
-  for (const dir of ['state/plugin-state', 'log', 'run']) mkdirSync(join(nodeDir, dir), { recursive: true });
-  writeFileSync(
-    join(stage, 'etc/munin/munin-node.conf'),
-    [
-      'log_level 4',
-      `log_file ${nodeDir}/log/munin-node.log`,
-      `pid_file ${nodeDir}/run/munin-node.pid`,
-      'background 0',
-      'setsid 0',
-      'user root',
-      'group root',
-      'ignore_file [\\#~]$',
-      'ignore_file \\.bak$',
-      'allow ^127\\.0\\.0\\.1$',
-      'host 127.0.0.1',
-      `port ${port}`,
-      `host_name ${HOST}`,
-      '',
-    ].join('\n'),
-  );
-  node = await startMuninNode(
-    [
-      [join(stage, 'etc/munin'), '/etc/munin'],
-      [join(stage, 'usr/share/munin/plugins'), '/usr/share/munin/plugins'],
-      [join(nodeDir, 'state'), '/var/lib/munin-node'],
-      [join(nodeDir, 'log'), '/var/log/munin'],
-      [join(nodeDir, 'run'), '/run/munin'],
-    ],
-    '/etc/munin/munin-node.conf',
-    port,
-  );
+  ({ node, port } = await startTestNode(join(work, 'node'), HOST, join(stage, 'etc/munin'), join(stage, 'usr/share/munin/plugins')));
 
   // The master: every directory temporary and owned by munin.
   for (const dir of ['db', 'www', 'log', 'run', 'home']) mkdirSync(join(master, dir), { recursive: true });

@@ -2,8 +2,9 @@
 // /etc/munin is never touched), the master's programs run as user munin under a frozen fake
 // clock, and readers for what they leave behind (munin's datafile, RRD files).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** A TCP port nobody listens on right now, on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -105,6 +106,46 @@ export async function startMuninNode(binds: Array<[string, string]>, config: str
       await new Promise((r) => setTimeout(r, 200));
     }
   }
+}
+
+/**
+ * A test's munin-node for host on a free port: its munin-node.conf written into etcDir, etcDir
+ * and pluginsDir mounted where Munin expects them, and its state, logs and pid under nodeDir.
+ */
+export async function startTestNode(nodeDir: string, host: string, etcDir: string, pluginsDir: string): Promise<{ node: MuninNode; port: number }> {
+  const port = await freePort();
+  for (const dir of ['state/plugin-state', 'log', 'run']) mkdirSync(join(nodeDir, dir), { recursive: true });
+  writeFileSync(
+    join(etcDir, 'munin-node.conf'),
+    [
+      'log_level 4',
+      `log_file ${nodeDir}/log/munin-node.log`,
+      `pid_file ${nodeDir}/run/munin-node.pid`,
+      'background 0',
+      'setsid 0',
+      'user root',
+      'group root',
+      'ignore_file [\\#~]$',
+      'ignore_file \\.bak$',
+      'allow ^127\\.0\\.0\\.1$',
+      'host 127.0.0.1',
+      `port ${port}`,
+      `host_name ${host}`,
+      '',
+    ].join('\n'),
+  );
+  const node = await startMuninNode(
+    [
+      [etcDir, '/etc/munin'],
+      [pluginsDir, '/usr/share/munin/plugins'],
+      [join(nodeDir, 'state'), '/var/lib/munin-node'],
+      [join(nodeDir, 'log'), '/var/log/munin'],
+      [join(nodeDir, 'run'), '/run/munin'],
+    ],
+    '/etc/munin/munin-node.conf',
+    port,
+  );
+  return { node, port };
 }
 
 export interface Run {
