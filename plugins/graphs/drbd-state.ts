@@ -3,6 +3,7 @@
 // plugins (lib/kernel/drbd.ts).
 import { diskHealth, isConnected8, isConnected9, isResyncing, ROLES, type DiskHealth } from '../../lib/kernel/drbd-states.js';
 import { events2States, parseEvents2Volumes, procDrbdStates, readDrbdText, type DrbdDeviceState, type DrbdPeerState } from '../../lib/kernel/drbd.js';
+import { AlertRanges, type Ranges } from '../../lib/munin/alert-ranges.js';
 import { FieldNames } from '../../lib/munin/field-names.js';
 import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
 import { drbdSources, events2Failure, NEEDS_ROOT, peerNamePart, unavailableReason } from './drbd.js';
@@ -175,37 +176,6 @@ function merge(reading: Reading, known: KnownDevice[]): KnownDevice[] {
   return [...byMinor.values()].sort((a, b) => a.minor - b.minor);
 }
 
-type Level = 'warning' | 'critical';
-type Ranges = Partial<Record<Level, string | undefined>>;
-
-/** A range as set: `off` (or nothing) for none. */
-const rangeSetting = (set: string) => (set.trim() === '' || set.trim() === 'off' ? undefined : set.trim());
-
-/**
- * The ranges the settings give, read once: env.<kind>_<level> for every field of a kind (else
- * the kind's default), and env.<field>_<level> for one field, which wins.
- */
-function rangeSettings(settings: Record<string, string | undefined>): { kinds: Map<string, Ranges>; fields: Map<string, Ranges> } {
-  const kinds = new Map<string, Ranges>();
-  for (const measure of MEASURES) {
-    const ranges: Ranges = {};
-    for (const level of ['warning', 'critical'] as const) {
-      const set = settings[`${measure.kind}_${level}`];
-      ranges[level] = set === undefined ? measure[level] : rangeSetting(set);
-    }
-    kinds.set(measure.kind, ranges);
-  }
-  const fields = new Map<string, Ranges>();
-  for (const [key, set] of Object.entries(settings)) {
-    const m = /^(drbd\w+)_(warning|critical)$/.exec(key);
-    if (!m || set === undefined) continue;
-    const ranges = fields.get(m[1]!) ?? {};
-    ranges[m[2] as Level] = rangeSetting(set);
-    fields.set(m[1]!, ranges);
-  }
-  return { kinds, fields };
-}
-
 const DISK_VALUE: Record<DiskHealth, string> = { 'up-to-date': '1', degraded: '0.5', failed: '0' };
 
 /** A value and what to say about it: the value is null (U) when the source did not say. */
@@ -307,7 +277,7 @@ export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
       if (reading.problem) warn(reading.complete ? `${reading.problem}: the devices seen before are not configured now` : `${reading.problem}; values not read are U`);
       if (problem) warn(problem);
       const context: FieldContext = { settings: { ...env }, reading, known, withValues, withConfig, reported: new Set() };
-      if (withConfig) context.ranges = rangeSettings(context.settings);
+      if (withConfig) context.ranges = new AlertRanges(context.settings, MEASURES, /^drbd\w+$/);
       // An array per graph: a fetch leaves out a graph without fields (a source that said nothing).
       return (Object.keys(GRAPHS) as Array<Measure['graph']>).map((graph) => ({
         name: GRAPHS[graph].name,
@@ -321,7 +291,7 @@ export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
 interface FieldContext {
   /** One copy of the settings: each look-up in process.env is a call into Node's C++ side. */
   settings: Record<string, string | undefined>;
-  ranges?: ReturnType<typeof rangeSettings>;
+  ranges?: AlertRanges;
   reading: Reading;
   known: KnownDevice[];
   withValues: boolean;
@@ -374,16 +344,15 @@ function* graphFields(graph: Measure['graph'], context: FieldContext): Generator
         }
         // No min: every value is a state, a percent or an amount, never below 0. All properties
         // in one literal: objects of one shape are cheaper to make and to read.
-        const kind = withConfig ? context.ranges!.kinds.get(measure.kind)! : NO_RANGES;
-        const own = withConfig ? context.ranges!.fields.get(name) : undefined;
+        const ranges = withConfig ? context.ranges!.of(measure.kind, name) : NO_RANGES;
         yield {
           name,
           label: withConfig ? `${who} ${measure.label}${measure.perPeer && peerName ? ` (peer ${peerName})` : ''}` : '',
           type: 'GAUGE',
           info: withConfig ? measure.info : undefined,
           cdef: measure.kind === 'oos' ? `${name},1024,*` : undefined,
-          warning: own && 'warning' in own ? own.warning : kind.warning,
-          critical: own && 'critical' in own ? own.critical : kind.critical,
+          warning: ranges.warning,
+          critical: ranges.critical,
           extinfo: withConfig ? extinfoOf(measure, device, peer, peerName, reading, missing, drbdName) : undefined,
           value: withValues ? value : null,
         };
