@@ -22,12 +22,12 @@ function shortHash(text: string): string {
 const VALID_NAME = /^[A-Za-z0-9_]*$/;
 
 /** A candidate field name made valid and short enough; identity decides the hash of a long one. */
-function fitFieldName(name: string, identity: string): string {
+function fitFieldName(name: string, identity: string, maxLength = MAX_FIELD_NAME): string {
   // Most names are valid already: testing is cheaper than replacing in each of thousands.
   let valid = VALID_NAME.test(name) ? name : name.replace(/[^A-Za-z0-9_]/g, '_');
   if (!/^[A-Za-z_]/.test(valid)) valid = '_' + valid;
   if (valid === 'root') valid = '_root';
-  if (valid.length > MAX_FIELD_NAME) valid = valid.slice(0, MAX_FIELD_NAME - 9) + '_' + shortHash(identity);
+  if (valid.length > maxLength) valid = valid.slice(0, maxLength - 9) + '_' + shortHash(identity);
   return valid;
 }
 
@@ -40,12 +40,18 @@ function fitFieldName(name: string, identity: string): string {
 export class FieldNames {
   private readonly taken = new Set<string>();
 
+  /**
+   * maxLength: shorter than MAX_FIELD_NAME where the RRD file name holds more than the field,
+   * e.g. a multigraph child's name too.
+   */
+  constructor(private readonly maxLength = MAX_FIELD_NAME) {}
+
   next(name: string, identity: string): string {
-    let result = fitFieldName(name, identity);
+    let result = fitFieldName(name, identity, this.maxLength);
     // Same identity twice would be a caller's bug; a counter keeps even that unique.
     for (let n = 1; this.taken.has(result); n++) {
       const suffix = '_' + shortHash(n === 1 ? identity : `${identity}#${n}`);
-      result = fitFieldName(name, identity).slice(0, MAX_FIELD_NAME - suffix.length) + suffix;
+      result = fitFieldName(name, identity, this.maxLength).slice(0, this.maxLength - suffix.length) + suffix;
     }
     this.taken.add(result);
     return result;

@@ -86,7 +86,7 @@ describe('SIGTERM while a snapshot runs', () => {
     const lines = daemon.output.stdout.trimEnd().split('\n');
     expect(lines.slice(1)).toEqual([
       'lio-collector: SIGTERM: waiting for snapshot full',
-      expect.stringMatching(/^lio-collector: snapshot full: wrote .*\/lio-\d{12}\.gz \(28195 entries, \d+ bytes\) in [\d.]+ s$/),
+      expect.stringMatching(/^lio-collector: snapshot full: wrote .*\/lio-\d{12}\.gz \(28259 entries, \d+ bytes\) in [\d.]+ s$/),
       expect.stringMatching(/^lio-collector: snapshot full: done in [\d.]+ s$/),
       'lio-collector: SIGTERM: stopped',
     ]);

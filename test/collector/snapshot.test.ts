@@ -238,7 +238,7 @@ describe('stats subtrees: every fabric and TPG, nothing outside', () => {
       'iscsi/iqn.2003-01.org.linux-iscsi.a:t2/tpgt_2/lun/lun_3/statistics',
       'loopback/naa.5001405abcdef012/tpgt_1/lun/lun_0/statistics',
       'loopback/naa.5001405abcdef012/tpgt_1/lun/lun_1/statistics',
-      'qla2xxx/21:00:00:24:ff:01:02:03/tpgt_1/acls/21:00:00:24:ff:aa:bb:cc/fabric_statistics',
+      // An FC ACL has no iSCSI session statistics (iscsi_sess_stats is iSCSI's own).
       'qla2xxx/21:00:00:24:ff:01:02:03/tpgt_1/acls/21:00:00:24:ff:aa:bb:cc/lun_0/statistics',
       'qla2xxx/21:00:00:24:ff:01:02:03/tpgt_1/lun/lun_0/statistics',
     ]);

@@ -110,7 +110,9 @@ describe('install into a staging root', () => {
         'file /usr/local/bin/lio-collector',
         'file /etc/systemd/system/lio-collector.service',
         'file /etc/cron.d/lio-collector',
+        'link /etc/munin/plugins/lio_iscsi_errors',
         'link /etc/munin/plugins/lio_read',
+        'link /etc/munin/plugins/lio_sessions',
         'link /etc/munin/plugins/lio_write',
       ].sort(),
     );
@@ -119,7 +121,7 @@ describe('install into a staging root', () => {
     expect(Object.keys(snapshot(root)).sort()).toEqual(made);
   });
 
-  it('enables all five with --all, saying what autoconf answered', () => {
+  it('enables every plugin with --all, saying what autoconf answered', () => {
     const root = stagingRoot();
     const run = lioMunin(installArgs(root, '--drbd-proc', noDrbd, '--all'));
     expect(run.status).toBe(0);

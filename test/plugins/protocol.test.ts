@@ -86,14 +86,15 @@ describe('every plugin on a sample system', () => {
     expect(fetch).toContain('drbd10os.value 10688\n');
   });
 
-  it('munin-node-configure --suggest lists all five as auto and says yes to each', () => {
+  it('munin-node-configure --suggest lists every plugin as auto and says yes to each', () => {
     const { libdir, servicedir, sconfdir } = muninSetup(`${dir}/suggest`, env);
     for (const name of PLUGIN_NAMES) rmSync(`${servicedir}/${name}`);
     const run = spawnSync('munin-node-configure', ['--libdir', libdir, '--servicedir', servicedir, '--sconfdir', sconfdir, '--suggest'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
     for (const name of PLUGIN_NAMES) expect(run.stdout).toMatch(new RegExp(`^${name} +\\| no +\\| yes +$`, 'm'));
-    expect(run.stdout).not.toMatch(/error/i);
+    // (lio_iscsi_errors has the word in its name.)
+    expect(run.stdout.replace(/lio_iscsi_errors/g, '')).not.toMatch(/error/i);
   });
 });
 

@@ -10,6 +10,8 @@ export interface AclSpec {
   /** Mapped LUN numbers (the ACL's lun_<M> directories); each maps the TPG LUN of the same number. */
   mappedLuns: number[];
   chap?: { userid: string; password: string };
+  /** Logged in, from this address (the ACL's info file then describes the session); absent: not logged in. */
+  session?: { address: string };
 }
 
 export interface TargetSpec {
@@ -18,6 +20,8 @@ export interface TargetSpec {
   tpgt: number;
   luns: number[];
   acls: AclSpec[];
+  /** Demo mode (attrib/generate_node_acls 1), with the initiators logged in through dynamic ACLs. */
+  demoMode?: { dynamicSessions: string[] };
 }
 
 export interface LioSpec {
@@ -39,6 +43,7 @@ export function seedSystem(): LioSpec {
           initiator: `iqn.2016-09.com.example:initiator0${n}`,
           mappedLuns: [0, 1, 2, 3],
           chap: { userid: `iscsiuser0${n}`, password: `password-user0${n}` },
+          session: { address: `192.168.1.1${n}` },
         })),
       },
     ],
@@ -59,6 +64,7 @@ export function scaledSystem(targets: number, initiators: number, luns: number):
         initiator: `iqn.2016-09.com.example:t${pad(t + 1)}-initiator${pad(i + 1)}`,
         mappedLuns: Array.from({ length: luns }, (_, l) => l),
         chap: { userid: `user${pad(i + 1)}`, password: `secret-${pad(t + 1)}-${pad(i + 1)}` },
+        session: { address: `10.0.${t + 1}.${i + 1}` },
       })),
     })),
     discoveryPassword: 'discovery-secret',
@@ -98,15 +104,15 @@ export function buildLioTree(root: string, spec: LioSpec): void {
       });
       write(`${root}/iscsi/lio_version`, 'Datera Inc. iSCSI Target v4.1.0');
       const fs = `${wwnDir}/fabric_statistics`;
-      writeAll(`${fs}/iscsi_instance`, { inst: 1, min_ver: 0, max_ver: 0, portals: 1, nodes: 1, sessions: t.acls.length, fail_sess: 0, fail_type: 0, fail_rem_name: 'None', disc_time: 0, description: 'iSCSI Target', vendor: 'Datera, Inc. iSCSI-Target', version: 'v4.1.0' });
+      writeAll(`${fs}/iscsi_instance`, { inst: 1, min_ver: 0, max_ver: 0, portals: 1, nodes: 1, sessions: 0, fail_sess: 0, fail_type: 0, fail_rem_name: 'None', disc_time: 0, description: 'iSCSI Target', vendor: 'Datera, Inc. iSCSI-Target', version: 'v4.1.0' });
       writeAll(`${fs}/iscsi_sess_err`, { inst: 1, digest_errors: 0, cxn_errors: 0, format_errors: 0 });
-      writeAll(`${fs}/iscsi_tgt_attr`, { inst: 1, indx: 1, login_fails: 0, last_fail_time: 0, last_fail_type: 0, fail_intr_name: 'None', fail_intr_addr_type: 'ipv4', fail_intr_addr: '0.0.0.0' });
-      writeAll(`${fs}/iscsi_login_stats`, { inst: 1, indx: 1, accepts: t.acls.length, other_fails: 0, redirects: 0, authorize_fails: 0, authenticate_fails: 0, negotiate_fails: 0 });
+      writeAll(`${fs}/iscsi_tgt_attr`, { inst: 1, indx: 1, login_fails: 0, last_fail_time: 0, last_fail_type: 0, fail_intr_name: 'None', fail_intr_addr_type: 'ipv4', fail_intr_addr: '(einval)' });
+      writeAll(`${fs}/iscsi_login_stats`, { inst: 1, indx: 1, accepts: 0, other_fails: 0, redirects: 0, authorize_fails: 0, authenticate_fails: 0, negotiate_fails: 0 });
       writeAll(`${fs}/iscsi_logout_stats`, { inst: 1, indx: 1, normal_logouts: 0, abnormal_logouts: 0 });
     }
     const tpg = tpgPath(root, t);
     writeAll(tpg, { enable: 1, rtpi: t.tpgt, dynamic_sessions: '' });
-    writeAll(`${tpg}/attrib`, { authentication: 1, generate_node_acls: 0, cache_dynamic_acls: 0, demo_mode_write_protect: 1, default_cmdsn_depth: 64 });
+    writeAll(`${tpg}/attrib`, { authentication: 1, generate_node_acls: t.demoMode ? 1 : 0, cache_dynamic_acls: 0, demo_mode_write_protect: 1, default_cmdsn_depth: 64 });
     writeAll(`${tpg}/auth`, { userid: '', password: '', userid_mutual: '', password_mutual: '', authenticate_target: 0 });
     writeAll(`${tpg}/param`, { AuthMethod: 'CHAP,None', HeaderDigest: 'CRC32C,None', MaxConnections: 1, TargetAlias: 'LIO Target' });
     mkdirSync(`${tpg}/np`, { recursive: true });
@@ -133,11 +139,10 @@ export function buildLioTree(root: string, spec: LioSpec): void {
     }
     for (const acl of t.acls) {
       const aclDir = `${tpg}/acls/${acl.initiator}`;
-      writeAll(aclDir, { info: `No active iSCSI Session for Initiator Endpoint: ${acl.initiator}`, cmdsn_depth: 64, tag: '' });
+      writeAll(aclDir, { cmdsn_depth: 64, tag: '' });
       writeAll(`${aclDir}/auth`, { userid: acl.chap?.userid ?? '', password: acl.chap?.password ?? '', userid_mutual: '', password_mutual: '', authenticate_target: 0 });
       writeAll(`${aclDir}/attrib`, { dataout_timeout: 3, nopin_timeout: 15, random_datain_pdu_offsets: 0 });
       writeAll(`${aclDir}/param`, { MaxBurstLength: 262144, FirstBurstLength: 65536 });
-      writeAll(`${aclDir}/fabric_statistics/iscsi_sess_stats`, { inst: 1, node: 0, indx: 1, cmd_pdus: 0, txdata_octs: 0, rxdata_octs: 0, conn_digest_errors: 0, conn_timeout_errors: 0 });
       acl.mappedLuns.forEach((lun, i) => {
         const mapped = `${aclDir}/lun_${lun}`;
         mkdirSync(mapped, { recursive: true });
@@ -147,6 +152,92 @@ export function buildLioTree(root: string, spec: LioSpec): void {
         writeAll(`${mapped}/statistics/scsi_att_intr_port`, { inst: 1, dev: 0, port: lun, indx: 1, port_auth_indx: 1, port_ident: `${acl.initiator},i,0x00023d000001` });
       });
     }
+  }
+  // Every session logged in once.
+  for (const [wwn, count] of writeSessions(root, spec)) write(`${root}/iscsi/${wwn}/fabric_statistics/iscsi_login_stats/accepts`, count);
+}
+
+/**
+ * The session state of every iSCSI target as spec says, as the kernel shows it: each ACL's info
+ * file and session statistics (empty without a session), each TPG's dynamic_sessions and each
+ * target's session count (returned per target). Change spec and call it again for a login or a logout.
+ */
+export function writeSessions(root: string, spec: LioSpec): Map<string, number> {
+  const sessions = new Map<string, number>();
+  spec.targets.forEach((t, n) => {
+    if (t.fabric !== 'iscsi') return;
+    const tpg = tpgPath(root, t);
+    t.acls.forEach((acl, i) => {
+      const aclDir = `${tpg}/acls/${acl.initiator}`;
+      write(`${aclDir}/info`, acl.session ? sessionInfo(acl.initiator, n * 100 + i + 1, acl.session.address) : `No active iSCSI Session for Initiator Endpoint: ${acl.initiator}`);
+      // inst is the target's index, printed with or without a session.
+      const stats = acl.session ? { inst: 1, node: 1, indx: n * 100 + i + 1, cmd_pdus: 0, rsp_pdus: 0, txdata_octs: 0, rxdata_octs: 0, conn_digest_errors: 0, conn_timeout_errors: 0 } : { inst: 1 };
+      for (const name of ['inst', 'node', 'indx', 'cmd_pdus', 'rsp_pdus', 'txdata_octs', 'rxdata_octs', 'conn_digest_errors', 'conn_timeout_errors']) {
+        // Without a session the kernel prints nothing at all, not even a newline.
+        const value = (stats as Record<string, number>)[name];
+        mkdirSync(`${aclDir}/fabric_statistics/iscsi_sess_stats`, { recursive: true });
+        writeFileSync(`${aclDir}/fabric_statistics/iscsi_sess_stats/${name}`, value === undefined ? '' : `${value}\n`);
+      }
+    });
+    const dynamic = t.demoMode?.dynamicSessions ?? [];
+    // target_show_dynamic_sessions: each name, a newline and the NUL it counts as well.
+    writeFileSync(`${tpg}/dynamic_sessions`, dynamic.map((name) => `${name}\n\0`).join(''));
+    sessions.set(t.wwn, (sessions.get(t.wwn) ?? 0) + t.acls.filter((a) => a.session).length + dynamic.length);
+  });
+  for (const [wwn, count] of sessions) write(`${root}/iscsi/${wwn}/fabric_statistics/iscsi_instance/sessions`, count);
+  return sessions;
+}
+
+/** An ACL's info file with a session of one connection (lio_target_nacl_info_show). */
+function sessionInfo(initiator: string, sid: number, address: string): string {
+  return [
+    `InitiatorName: ${initiator}`,
+    'InitiatorAlias: ',
+    `LIO Session ID: ${sid}   ISID: 0x00 02 3d 00 00 ${(sid % 256).toString(16).padStart(2, '0')}  TSIH: ${sid}  SessionType: Normal`,
+    'Session State: TARG_SESS_STATE_LOGGED_IN',
+    '---------------------[iSCSI Session Values]-----------------------',
+    '  CmdSN/WR  :  CmdSN/WC  :  ExpCmdSN  :  MaxCmdSN  :     ITT    :     TTT',
+    ' 0x00000040   0x00000040   0x00001f53   0x00001f92   0x531f0000   0x00000d81',
+    '----------------------[iSCSI Connections]-------------------------',
+    'CID: 0  Connection State: TARG_CONN_STATE_LOGGED_IN',
+    `   Address ${address} TCP  StatSN: 0x1a00d3e6`,
+  ].join('\n');
+}
+
+/** The login statistics of one iSCSI target, and its last failed login, as iscsi_target_stat.c prints them. */
+export interface LoginStats {
+  accepts?: number;
+  authorize_fails?: number;
+  authenticate_fails?: number;
+  negotiate_fails?: number;
+  other_fails?: number;
+  redirects?: number;
+  normal_logouts?: number;
+  abnormal_logouts?: number;
+  digest_errors?: number;
+  cxn_errors?: number;
+  format_errors?: number;
+  lastFailure?: { initiator: string; address: string; type: 2 | 3 | 4 | 5 | 6; centisecondsSinceBoot: number };
+}
+
+export function setLoginStats(root: string, wwn: string, stats: LoginStats): void {
+  const fs = `${root}/iscsi/${wwn}/fabric_statistics`;
+  const files: Record<string, string> = {
+    accepts: 'iscsi_login_stats', authorize_fails: 'iscsi_login_stats', authenticate_fails: 'iscsi_login_stats', negotiate_fails: 'iscsi_login_stats',
+    other_fails: 'iscsi_login_stats', redirects: 'iscsi_login_stats', normal_logouts: 'iscsi_logout_stats', abnormal_logouts: 'iscsi_logout_stats',
+    digest_errors: 'iscsi_sess_err', cxn_errors: 'iscsi_sess_err', format_errors: 'iscsi_sess_err',
+  };
+  for (const [name, dir] of Object.entries(files)) {
+    const value = stats[name as keyof LoginStats];
+    if (typeof value === 'number') write(`${fs}/${dir}/${name}`, value);
+  }
+  const failure = stats.lastFailure;
+  if (failure) {
+    write(`${fs}/iscsi_tgt_attr/fail_intr_name`, failure.initiator);
+    write(`${fs}/iscsi_tgt_attr/fail_intr_addr`, failure.address);
+    write(`${fs}/iscsi_tgt_attr/fail_intr_addr_type`, failure.address.includes(':') ? 'ipv6' : 'ipv4');
+    write(`${fs}/iscsi_tgt_attr/last_fail_type`, failure.type);
+    write(`${fs}/iscsi_tgt_attr/last_fail_time`, failure.centisecondsSinceBoot);
   }
 }
 
