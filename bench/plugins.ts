@@ -8,10 +8,14 @@ import type { Tree } from './fixtures.js';
 import { jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
 import { mib, ms, ratio, ratioTarget, timeCells, type Section } from './report.js';
 
-const LIO = PLUGIN_LIST.filter((p) => p.startsWith('lio_'));
+/** The iSCSI session plugins: multigraph, their own field counts. */
+const ISCSI = ['lio_sessions', 'lio_iscsi_errors'].filter((p) => PLUGIN_LIST.includes(p));
+const LIO = PLUGIN_LIST.filter((p) => p.startsWith('lio_') && !ISCSI.includes(p));
 const DRBD = PLUGIN_LIST.filter((p) => p.startsWith('drbd'));
 /** Size at which each LIO target applies, and its limit in multiples of the runtime floor. */
 const LIO_LIMITS: Record<string, number> = { '4x16x16': 2, '16x16x16': 3 };
+/** The iSCSI plugins' target: 16 targets x 16 initiators (the 16x16x16 tree), 2x the floor. */
+const ISCSI_LIMITS: Record<string, number> = { '16x16x16': 2 };
 const DRBD_LIMIT = 1.3;
 export const PLUGIN_RUNS_FACTOR = 3;
 
@@ -73,6 +77,10 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
       for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, tree.label, env, tree.fields));
     }
     if (tree.label in LIO_LIMITS) plugins.push(pluginRun(pluginDir, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
+    const multigraph = jobEnvironment({ target_root: tree.root, MUNIN_CAP_MULTIGRAPH: '1' });
+    for (const plugin of ISCSI) {
+      for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, tree.label, multigraph, null));
+    }
   }
   const drbdSystem = `${drbdMinors} minors`;
   // As munin-node runs them: multigraph announced (drbd_state draws four graphs), and a state
@@ -107,6 +115,13 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
       LIO.flatMap((plugin) =>
         (['fetch', 'config'] as const).map((mode) =>
           ratioTarget(`${plugin} ${mode}, ${system}, vs runtime floor`, get(plugin, mode, system), floorResult, limit),
+        ),
+      ),
+    ),
+    ...Object.entries(ISCSI_LIMITS).flatMap(([system, limit]) =>
+      ISCSI.flatMap((plugin) =>
+        (['fetch', 'config'] as const).map((mode) =>
+          ratioTarget(`${plugin} ${mode}, ${system} (${system.split('x').slice(0, 2).join(' targets x ')} initiators), vs runtime floor`, get(plugin, mode, system), floorResult, limit),
         ),
       ),
     ),

@@ -73,8 +73,11 @@ function subdirectories(path: string, unlisted: UnlistedDirectory[], pattern?: R
 const TPGT = /^tpgt_\d+$/;
 const LUN = /^lun_\d+$/;
 
-/** The TPGs, LUNs and ACLs under root (only directory names are read). */
-export function readLioTree(root: string): LioTree {
+/**
+ * The TPGs, LUNs and ACLs under root (only directory names are read). With luns false, the LUN
+ * and mapped-LUN directories are not listed (left empty): for readers of sessions only.
+ */
+export function readLioTree(root: string, { luns: withLuns = true }: { luns?: boolean } = {}): LioTree {
   const tpgs: LioTpg[] = [];
   const unlisted: UnlistedDirectory[] = [];
   for (const fabric of subdirectories(root, unlisted, undefined, true)) {
@@ -82,10 +85,10 @@ export function readLioTree(root: string): LioTree {
     for (const target of subdirectories(`${root}/${fabric}`, unlisted)) {
       for (const tpgt of subdirectories(`${root}/${fabric}/${target}`, unlisted, TPGT)) {
         const path = `${root}/${fabric}/${target}/${tpgt}`;
-        const luns = subdirectories(`${path}/lun`, unlisted, LUN);
+        const luns = withLuns ? subdirectories(`${path}/lun`, unlisted, LUN) : [];
         const acls = subdirectories(`${path}/acls`, unlisted).map((initiator) => ({
           initiator,
-          mappedLuns: subdirectories(`${path}/acls/${initiator}`, unlisted, LUN),
+          mappedLuns: withLuns ? subdirectories(`${path}/acls/${initiator}`, unlisted, LUN) : [],
         }));
         tpgs.push({ fabric, target, tpgt, path, luns, acls });
       }

@@ -41,7 +41,7 @@ type Listing = { targets: IscsiTarget[] } | { unavailable: string };
 /** The iSCSI targets under root that have the iSCSI statistics, in path order. */
 function listTargets(root: string): Listing {
   if (!existsSync(root)) return { unavailable: `${root} not found: target_core_mod not loaded or configfs not mounted` };
-  const tree = readLioTree(`${root}`);
+  const tree = readLioTree(root, { luns: false });
   for (const { path, error } of tree.unlisted) warn(`cannot list ${path}: ${error}; the targets and initiators below it are left out`);
   const byTarget = new Map<string, LioTpg[]>();
   for (const tpg of tree.tpgs) {
