@@ -66,3 +66,48 @@ describe('a counter file that is not a regular file (item 1)', () => {
     }, 20_000);
   });
 });
+
+describe('names with control characters (item 4)', () => {
+  const EVIL_INITIATOR = 'iqn.2016-09.com.example:host\ngraph_title pwned\nfoo.value 999\nmultigraph evil\r\x1b[31m';
+  const EVIL_TARGET = 'iqn.2016-09.com.example:tgt\nbar.value 1';
+  const spec: LioSpec = { targets: [{ fabric: 'iscsi', wwn: EVIL_TARGET, tpgt: 1, luns: [0], acls: [{ initiator: EVIL_INITIATOR, mappedLuns: [0] }] }] };
+  const root = `${dir}/evil`;
+  beforeAll(() => {
+    buildLioTree(root, spec);
+    setTraffic(root, spec, () => ({ read: 5, write: 7 }));
+  });
+  const lun = 'iqn2016_09comexampletgtbarvalue1lun_0';
+  const acl = 'iqn2016_09comexampletgtbarvalue1iqn2016_09comexamplehostgraph_titlepwnedfoovalue999multigraphevil31mlun_0';
+
+  it('lio_read config through munin-run: every name prints on its own line, control characters as ?', () => {
+    const run = muninRun(`${dir}/munin-evil`, 'lio_read', 'config', { target_root: root });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    const lines = run.stdout.split('\n').filter((l) => !l.startsWith('graph_'));
+    expect(lines).toEqual([
+      `${lun}.label tgt?bar.value 1 (lun_0)`,
+      `${lun}.info Bytes read by all initiators on lun_0 of iscsi/iqn.2016-09.com.example:tgt?bar.value 1/tpgt_1`,
+      `${lun}.type DERIVE`,
+      `${lun}.min 0`,
+      `${lun}.cdef ${lun},1048576,*`,
+      `${acl}.label tgt?bar.value 1 - host?graph_title pwned?foo.value 999?multigraph evil??[31m (lun_0)`,
+      `${acl}.info Bytes read by iqn.2016-09.com.example:host?graph_title pwned?foo.value 999?multigraph evil??[31m on its mapped lun_0 of iscsi/iqn.2016-09.com.example:tgt?bar.value 1/tpgt_1`,
+      `${acl}.type DERIVE`,
+      `${acl}.min 0`,
+      `${acl}.cdef ${acl},1048576,*`,
+      '',
+    ]);
+    expect(run.stdout.match(/^graph_title /gm)).toEqual(['graph_title ']);
+  }, 20_000);
+
+  it('lio_write fetch and dirtyconfig through munin-run: only the two fields, with their values', () => {
+    expect(muninRun(`${dir}/munin-evil`, 'lio_write', undefined, { target_root: root })).toEqual({
+      stdout: `${lun}.value 7\n${acl}.value 7\n`,
+      stderr: '',
+      status: 0,
+    });
+    const dirty = muninRun(`${dir}/munin-evil`, 'lio_write', 'config', { target_root: root }, { MUNIN_CAP_DIRTYCONFIG: '1' });
+    expect(dirty.stdout.split('\n').filter((l) => /^\S+\.value /.test(l))).toEqual([`${lun}.value 7`, `${acl}.value 7`]);
+    expect(dirty.stdout).not.toMatch(/^(foo|bar)\.|^multigraph/m);
+  }, 20_000);
+});
