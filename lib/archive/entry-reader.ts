@@ -23,6 +23,34 @@ const OPEN = 0x5b; // [
 const CLOSE = 0x5d; // ]
 const HEADER_START = Buffer.from('\n[');
 
+/**
+ * The path a header names, from the text between its brackets: `"..."` is a JSON string (a path
+ * with control characters, entry-writer.ts headerLine), anything else the path itself.
+ */
+export function headerPath(inner: string): string {
+  if (inner.startsWith('"') && inner.endsWith('"') && inner.length >= 2) {
+    try {
+      const path: unknown = JSON.parse(inner);
+      if (typeof path === 'string') return path;
+    } catch {
+      // Not one that headerLine wrote: the text as it stands.
+    }
+  }
+  return inner;
+}
+
+/** A path as printed on one output line: quoted as in its header when it holds control characters. */
+export function shownPath(path: string): string {
+  return /[\x00-\x1f\x7f]/.test(path) ? JSON.stringify(path) : path;
+}
+
+const QUOTED_HEADER = Buffer.from('["');
+
+/** Whether a snapshot holds a quoted header, where a needle made for plain headers may not match. */
+function hasQuotedHeader(text: Buffer): boolean {
+  return text.indexOf(QUOTED_HEADER) >= 0;
+}
+
 /** If a `[...]` header line starts at lineStart, the index of its newline, else -1. */
 function headerEnd(text: Buffer, lineStart: number): number {
   if (text[lineStart] !== OPEN) return -1;
@@ -56,7 +84,7 @@ export function* allEntries(text: Buffer): Generator<Entry> {
   while (start < text.length) {
     const end = headerEnd(text, start);
     const next = nextHeader(text, end);
-    yield { path: text.toString('utf8', start + 1, end - 1), value: valueAt(text, end, next) };
+    yield { path: headerPath(text.toString('utf8', start + 1, end - 1)), value: valueAt(text, end, next) };
     start = next;
   }
 }
@@ -72,7 +100,7 @@ export function matchingEntries(text: Buffer, matcher: PathMatcher, cache: Map<s
     if (verdict === undefined) cache.set(path, (verdict = matcher.test(path)));
     return verdict;
   };
-  if (!matcher.needle) {
+  if (!matcher.needle || hasQuotedHeader(text)) {
     for (const entry of allEntries(text)) if (accept(entry.path)) found.push(entry);
     return found;
   }
@@ -87,7 +115,7 @@ export function matchingEntries(text: Buffer, matcher: PathMatcher, cache: Map<s
       at = hit + 1;
       continue;
     }
-    const path = text.toString('utf8', lineStart + 1, end - 1);
+    const path = headerPath(text.toString('utf8', lineStart + 1, end - 1));
     const next = nextHeader(text, end);
     if (accept(path)) found.push({ path, value: valueAt(text, end, next) });
     at = next;
@@ -154,7 +182,7 @@ function headerBefore(source: string, at: number): { start: number; end: number;
         if (isHeaderLine(source.slice(next + 1, end < 0 ? source.length : end))) break;
         next = source.indexOf('\n[', next + 1);
       }
-      return { start: lineStart, end: next < 0 ? source.length : next, path: line.slice(1, -1) };
+      return { start: lineStart, end: next < 0 ? source.length : next, path: headerPath(line.slice(1, -1)) };
     }
   }
   return { start: -1, end: -1, path: '' };
