@@ -26,19 +26,33 @@ function firstLine(text: string): string {
   return line.trim().slice(0, 200);
 }
 
+/** SIGKILL to the process group led by pid (spawnSync killed only its leader). */
+function killGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: nothing of it is left.
+  }
+}
+
 /** Runs `<path> events2 --now --statistics`; never throws, never waits longer than timeoutS. */
 export function runEvents2(path: string, timeoutS: number): Events2Run {
   const command = `${path} ${EVENTS2_ARGS.join(' ')}`;
   const run = builtin<typeof ChildProcess>('node:child_process').spawnSync(path, EVENTS2_ARGS, {
     encoding: 'latin1',
     stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: Math.round(timeoutS * 1000),
+    // At least 1 ms: spawnSync takes a timeout of 0 for none at all.
+    timeout: Math.max(1, Math.ceil(timeoutS * 1000)),
     killSignal: 'SIGKILL',
+    // Its own process group, so that a timeout kills what it started too (a wrapper's children).
+    detached: true,
     maxBuffer: 64 * 1024 * 1024,
     // Messages in English, so that a refusal can be recognised.
     env: { ...process.env, LC_ALL: 'C' },
   });
   const code = (run.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ETIMEDOUT') killGroup(run.pid);
   if (code === 'ETIMEDOUT') return { ok: false, refused: false, reason: `${command} did not finish within ${timeoutS} s and was killed` };
   if (code === 'ENOENT') return { ok: false, refused: false, reason: `${path} not found: install drbd-utils or set env.drbdsetup` };
   if (code === 'EACCES' || code === 'EPERM') return { ok: false, refused: true, reason: `${path}: ${code}` };

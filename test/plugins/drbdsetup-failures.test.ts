@@ -2,7 +2,7 @@
 // keep the fields of the last good reading with U values, one line goes to stderr, exit 0.
 // Through munin-run (as nobody) with fake drbdsetup scripts, plus the runner on its own.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isDrbd9Node } from '../../lib/kernel/drbd.js';
 import { runEvents2 } from '../../lib/kernel/drbdsetup.js';
@@ -20,6 +20,7 @@ import {
   script,
   THREE_PEERS_EVENTS2,
   workingDrbdsetup,
+  wrapperHangingDrbdsetup,
   writableDir,
 } from '../support/fake-drbdsetup.js';
 
@@ -87,6 +88,32 @@ describe('drbdsetup that fails after a good reading (three peers known)', () => 
     expect(muninRun(dir, 'drbd_al', 'autoconf', env).stdout).toBe(
       `no (DRBD 9: ${drbdsetup} events2 --now --statistics did not finish within 1 s and was killed)\n`,
     );
+  });
+
+  it('a wrapper hanging with a child of its own: the timeout kills its whole process group (issue 18, item 3)', () => {
+    const pidFile = `${writableDir(`${dir}/run`)}/wrapper-child.pid`;
+    const drbdsetup = wrapperHangingDrbdsetup(bin, 'drbdsetup-wrapper', pidFile);
+    const run = muninRun(dir, 'drbd_al', undefined, { ...base, drbdsetup, drbdsetup_timeout: '1' });
+    expect(run).toEqual({
+      stdout: 'drbd0al.value U\n',
+      stderr: `drbd_al: ${drbdsetup} events2 --now --statistics did not finish within 1 s and was killed; values are U\n`,
+      status: 0,
+    });
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    expect(child).toBeGreaterThan(1);
+    // Gone, or killed and waiting to be reaped by init (a zombie, state Z): not running.
+    const stat = existsSync(`/proc/${child}/stat`) ? readFileSync(`/proc/${child}/stat`, 'utf8') : '';
+    expect(stat.replace(/^\d+ \(.*\) /, '').charAt(0)).toMatch(/^Z?$/);
+  });
+
+  it('a timeout too small to count in milliseconds still is one, not none (issue 18, item 3)', () => {
+    const drbdsetup = hangingDrbdsetup(bin, 'drbdsetup-hang-tiny', `${dir}/run/hang-tiny.pid`);
+    const run = muninRun(dir, 'drbd_al', undefined, { ...base, drbdsetup, drbdsetup_timeout: '0.0001' });
+    expect(run).toEqual({
+      stdout: 'drbd0al.value U\n',
+      stderr: `drbd_al: ${drbdsetup} events2 --now --statistics did not finish within 0.0001 s and was killed; values are U\n`,
+      status: 0,
+    });
   });
 
   it('hanging without env.drbdsetup_timeout: the default is 5 s', () => {
