@@ -102,15 +102,23 @@ export function procDrbdVolumes(proc: ProcDrbd): DrbdVolume[] {
 
 export type Events2Volumes =
   | { volumes: DrbdVolume[]; state: Events2State }
-  /** Nothing in the text was events2 output. */
+  /**
+   * Not a good reading, and why: nothing in the text was events2 output, or some lines were not
+   * (drbdsetup talking about something else): then what it says about the devices is not trusted,
+   * and the devices known from earlier readings are kept.
+   */
   | { empty: string };
 
 /** The volumes of events2 text; origin names the text in messages. */
 export function parseEvents2Volumes(text: string, origin: string): Events2Volumes {
   const state = parseEvents2(text);
+  const first = state.unparsed[0];
   if (state.events === 0) {
-    const first = state.unparsed[0];
     return { empty: `${origin} gave no events2 lines${first === undefined ? '' : ` (first line: "${first.slice(0, 80)}")`}` };
+  }
+  if (first !== undefined) {
+    const n = state.unparsed.length;
+    return { empty: `${origin} gave ${n} line${n > 1 ? 's' : ''} that are not events2 output (first: "${first.slice(0, 80)}")` };
   }
   return { volumes: events2Volumes(state), state };
 }

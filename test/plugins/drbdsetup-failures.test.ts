@@ -134,6 +134,16 @@ describe('drbdsetup that fails after a good reading (three peers known)', () => 
     expect(muninRun(dir, 'drbd', 'autoconf', env)).toEqual({ stdout: `no (DRBD 9: ${reason})\n`, stderr: '', status: 0 });
   });
 
+  it('exit 0 with an "exists -" line among junk: a failed reading, the known fields stay, with U (issue 18, item 7)', () => {
+    const drbdsetup = script(bin, 'drbdsetup-junk', "echo 'exists -'\necho 'Segmentation fault in helper'\necho '%%%'");
+    const env = { ...base, drbdsetup };
+    const reason = `${drbdsetup} events2 gave 2 lines that are not events2 output (first: "Segmentation fault in helper")`;
+    expect(muninRun(dir, 'drbd', undefined, env)).toEqual({ stdout: ALL_U, stderr: `drbd: ${reason}; values are U\n`, status: 0 });
+    // The kept device list was not wiped: a later failure still prints every known field as U.
+    const failing = failingDrbdsetup(bin, 'drbdsetup-fails-after-junk');
+    expect(muninRun(dir, 'drbd', undefined, { ...base, drbdsetup: failing }).stdout).toBe(ALL_U);
+  });
+
   it('failing (exit 20 with a message): U values and the message on stderr', () => {
     const drbdsetup = failingDrbdsetup(bin, 'drbdsetup-fails');
     expect(muninRun(dir, 'drbd', undefined, { ...base, drbdsetup })).toEqual({
