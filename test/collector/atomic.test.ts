@@ -1,7 +1,7 @@
 // A snapshot appears complete or not at all: modes whatever the umask, kill -9 mid-write, the
 // leftover temporary file cleaned by the next run, a full disk.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync, openSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, writeSync, openSync, closeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempName } from '../../lib/atomic-file.js';
 import { removeStaleTempFiles } from '../../lib/archive/gzip-file.js';
@@ -126,6 +126,36 @@ describe('leftover temporary files', () => {
     } finally {
       sleeper.kill();
     }
+  });
+
+  it('strangers named like leftover temporary files (a directory, a symlink, a FIFO, another user\'s file): the built collector\'s snapshot succeeds and leaves them all (issue 18, item 5)', () => {
+    const root = `${dir}/strangers-target`;
+    const archive = `${dir}/strangers-archive`;
+    buildLioTree(root, seedSystem());
+    const day = `${archive}/${dayStamp(new Date())}`;
+    mkdirSync(day, { recursive: true });
+    const deadPid = spawnSync('true').pid!;
+    const victim = `${dir}/strangers-victim`;
+    writeFileSync(victim, 'keep me\n');
+    const names = {
+      directory: tempName('lio-statistics-202601011200.gz', deadPid),
+      symlink: tempName('lio-statistics-202601011201.gz', deadPid),
+      fifo: tempName('lio-statistics-202601011202.gz', deadPid),
+      othersFile: tempName('lio-statistics-202601011203.gz', deadPid),
+    };
+    mkdirSync(`${day}/${names.directory}`);
+    writeFileSync(`${day}/${names.directory}/inside`, 'x');
+    symlinkSync(victim, `${day}/${names.symlink}`);
+    execFileSync('mkfifo', [`${day}/${names.fifo}`]);
+    writeFileSync(`${day}/${names.othersFile}`, 'x');
+    chownSync(`${day}/${names.othersFile}`, 65534, 65534);
+
+    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--no-drbd']);
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    expect(readdirSync(day).filter((n) => n.startsWith('.')).sort()).toEqual(Object.values(names).sort());
+    expect(readdirSync(day).filter((n) => !n.startsWith('.'))).toHaveLength(1);
+    expect(readdirSync(`${day}/${names.directory}`)).toEqual(['inside']);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
   });
 
   it('two snapshots writing into the same day directory at once both succeed', async () => {
