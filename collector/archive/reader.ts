@@ -1,7 +1,7 @@
 // Reads snapshot files one at a time (only one decompressed snapshot is in memory), skipping the
 // ones that cannot be read: a disk that filled up or a copy cut short leaves truncated or empty
 // files, and an incident review must go on past them.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { SnapshotFile } from './catalog.js';
 import type { Output } from './output.js';
@@ -9,8 +9,13 @@ import type { Reporter } from './report.js';
 
 /** Large output chunks: inflating a snapshot of megabytes in zlib's default 16 KiB ones is much slower (bench/README.md). */
 const CHUNK = 1 << 20;
-/** A snapshot that inflates beyond this is not one of ours (or a gzip bomb). */
-const MAX_TEXT = 1 << 30;
+/**
+ * A snapshot that inflates beyond this is not one of ours (or a gzip bomb): many times the largest
+ * snapshot measured, and small enough that reading one, its text held twice while it is joined,
+ * keeps a command well under 256 MiB. Inflating stops as soon as the bound is passed.
+ */
+const MAX_TEXT = 64 << 20;
+const MAX_TEXT_TEXT = '64 MiB';
 
 export class SnapshotReadError extends Error {}
 
@@ -18,8 +23,11 @@ export class SnapshotReadError extends Error {}
 export function readSnapshot(path: string): Buffer {
   let packed: Buffer;
   try {
+    // gzip never makes text larger by more than a few bytes: a bigger file is not a snapshot.
+    if (statSync(path).size > MAX_TEXT) throw new SnapshotReadError(`larger than ${MAX_TEXT_TEXT}, not a snapshot`);
     packed = readFileSync(path);
   } catch (err) {
+    if (err instanceof SnapshotReadError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'vanished (pruned while reading?)' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new SnapshotReadError(reason);
@@ -32,7 +40,7 @@ export function readSnapshot(path: string): Buffer {
     const message = (err as Error).message;
     if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(message)) throw new SnapshotReadError('truncated gzip data');
     if (/incorrect header check/i.test(message)) throw new SnapshotReadError('not gzip data');
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw new SnapshotReadError('decompresses to more than 1 GiB');
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new SnapshotReadError(`decompresses to more than ${MAX_TEXT_TEXT}, not a snapshot`);
     throw new SnapshotReadError(`corrupt gzip data (${message})`);
   }
 }
