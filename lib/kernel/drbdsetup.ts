@@ -39,18 +39,20 @@ function killGroup(pid: number | undefined): void {
 /** Runs `<path> events2 --now --statistics`; never throws, never waits longer than timeoutS. */
 export function runEvents2(path: string, timeoutS: number): Events2Run {
   const command = `${path} ${EVENTS2_ARGS.join(' ')}`;
-  const run = builtin<typeof ChildProcess>('node:child_process').spawnSync(path, EVENTS2_ARGS, {
+  const options: ChildProcess.SpawnSyncOptionsWithStringEncoding & { detached: boolean } = {
     encoding: 'latin1',
     stdio: ['ignore', 'pipe', 'pipe'],
     // At least 1 ms: spawnSync takes a timeout of 0 for none at all.
     timeout: Math.max(1, Math.ceil(timeoutS * 1000)),
     killSignal: 'SIGKILL',
-    // Its own process group, so that a timeout kills what it started too (a wrapper's children).
+    // Its own process group (setsid), so that a timeout kills what it started too (a wrapper's
+    // children). spawnSync honours detached as spawn does; @types/node leaves it out.
     detached: true,
     maxBuffer: 64 * 1024 * 1024,
     // Messages in English, so that a refusal can be recognised.
     env: { ...process.env, LC_ALL: 'C' },
-  });
+  };
+  const run = builtin<typeof ChildProcess>('node:child_process').spawnSync(path, EVENTS2_ARGS, options);
   const code = (run.error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'ETIMEDOUT') killGroup(run.pid);
   if (code === 'ETIMEDOUT') return { ok: false, refused: false, reason: `${command} did not finish within ${timeoutS} s and was killed` };
