@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DirectoryCursor } from '../lib/directory-cursor.js';
-import { describeError, errorCode, UserError } from '../lib/errors.js';
+import { describeError, errorCode, nonEmptyPath, UserError } from '../lib/errors.js';
 import { EntryText, headerPrefix, isSecret, SECRET_PLACEHOLDER } from '../lib/archive/entry-writer.js';
 import { AtomicGzipFile, makeDirectory, removeStaleTempFiles } from '../lib/archive/gzip-file.js';
 import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from '../lib/archive/layout.js';
@@ -57,7 +57,7 @@ export function isDirectoryAt(what: string, path: string): boolean {
 
 /** The root directory, resolved, or an error saying why it cannot be read. */
 export function checkRoot(root: string): string {
-  const path = resolve(root);
+  const path = resolve(nonEmptyPath('--root', root));
   if (!isDirectoryAt('root', path)) throw new UserError(`root ${path}: no such directory`);
   return path;
 }
