@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLioTree, setTraffic, tpgPath, type LioSpec } from '../support/lio-tree.js';
-import { muninRun } from '../support/munin-run.js';
+import { muninRun, muninSetup } from '../support/munin-run.js';
 import { tempDir } from '../support/tmp.js';
 
 const dir = tempDir();
@@ -110,4 +110,31 @@ describe('names with control characters (item 4)', () => {
     expect(dirty.stdout.split('\n').filter((l) => /^\S+\.value /.test(l))).toEqual([`${lun}.value 7`, `${acl}.value 7`]);
     expect(dirty.stdout).not.toMatch(/^(foo|bar)\.|^multigraph/m);
   }, 20_000);
+});
+
+describe('a stdout that cannot be written (also-fix: ENOSPC)', () => {
+  const root = tree('stdout');
+  /** munin-run PLUGIN [MODE] with its stdout sent where redirect says (sh syntax). */
+  function runTo(plugin: string, mode: string | undefined, redirect: string): { stderr: string; status: number | null } {
+    const { servicedir, sconfdir } = muninSetup(`${dir}/munin-stdout`, { target_root: root });
+    const args = ['--config', '/dev/null', '--ignore-systemd-properties', '--servicedir', servicedir, '--sconfdir', sconfdir, plugin, ...(mode ? [mode] : [])];
+    const run = spawnSync('sh', ['-c', `munin-run "$@" ${redirect}; echo "status $?" >&2`, 'sh', ...args], { encoding: 'utf8', timeout: 30_000 });
+    return { stderr: run.stderr, status: run.status };
+  }
+
+  it('lio_read config into a full disk (/dev/full): one line on stderr, exit 1, no stack trace', () => {
+    expect(runTo('lio_read', 'config', '> /dev/full').stderr).toBe('lio_read: cannot write to stdout: no space left on device (ENOSPC)\nstatus 1\n');
+  }, 20_000);
+
+});
+
+describe('a relative env.target_root', () => {
+  it('reads the same values as the absolute one (each counter is opened relative to its TPG)', () => {
+    const root = tree('relative');
+    const plugin = new URL('../../dist/plugins/lio_read', import.meta.url).pathname;
+    const relative = spawnSync(plugin, [], { cwd: dir, encoding: 'utf8', env: { ...process.env, target_root: 'relative' } });
+    expect(relative.stderr).toBe('');
+    expect(relative.stdout).toBe(spawnSync(plugin, [], { encoding: 'utf8', env: { ...process.env, target_root: root } }).stdout);
+    expect(relative.stdout).toContain('iqn2016_09comexampletgtlun_1.value 20\n');
+  });
 });
