@@ -23,6 +23,8 @@ export interface DrbdSources {
   proc: string;
   /** DRBD 9: drbdsetup, run as `drbdsetup events2 --now --statistics`, killed after timeoutS. */
   drbdsetup: string;
+  /** The setting that names drbdsetup, for messages ("env.drbdsetup"); none where it cannot be set. */
+  drbdsetupSetting?: string;
   timeoutS: number;
   /**
    * DRBD 9: a file holding that command's output, read instead of running drbdsetup; setting is
@@ -61,7 +63,7 @@ function readEvents2Text(sources: DrbdSources): Events2Text {
     if ('error' in read) return { ok: false, refused: false, reason: `cannot read ${file.path} (${file.setting}): ${briefError(read.error)}` };
     return { ok: true, text: read.text, origin: file.path };
   }
-  const run = runEvents2(sources.drbdsetup, sources.timeoutS);
+  const run = runEvents2(sources.drbdsetup, sources.timeoutS, sources.drbdsetupSetting);
   return run.ok ? { ok: true, text: run.output, origin: `${sources.drbdsetup} events2` } : run;
 }
 

@@ -34,6 +34,7 @@ export function drbdSources(env: NodeJS.ProcessEnv): DrbdSources {
   return {
     proc: env.drbd_proc || DEFAULT_DRBD_PROC,
     drbdsetup: env.drbdsetup || DEFAULT_DRBDSETUP,
+    drbdsetupSetting: 'env.drbdsetup',
     timeoutS: drbdsetupTimeout(env),
     events2File: env.drbd_events2 ? { path: env.drbd_events2, setting: 'env.drbd_events2' } : undefined,
   };

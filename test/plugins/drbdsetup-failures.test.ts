@@ -60,6 +60,13 @@ describe('drbdsetup that fails after a good reading (three peers known)', () => 
     });
   });
 
+  it('not executable by anyone (mode 0644): says so, not "needs root" (issue 18, also-fix)', () => {
+    const drbdsetup = script(bin, 'drbdsetup-noexec', 'exit 0', 0o644);
+    const env = { ...base, drbdsetup };
+    expect(muninRun(dir, 'drbd_al', 'autoconf', env)).toEqual({ stdout: `no (DRBD 9: ${drbdsetup}: not executable (mode 0644))\n`, stderr: '', status: 0 });
+    expect(muninRun(dir, 'drbd_al', undefined, env)).toEqual({ stdout: 'drbd0al.value U\n', stderr: `drbd_al: ${drbdsetup}: not executable (mode 0644); values are U\n`, status: 0 });
+  });
+
   it('refused by the kernel (netlink error reply, exit 20): the same autoconf answer', () => {
     const drbdsetup = netlinkRefusedDrbdsetup(bin, 'drbdsetup-netlink-eperm');
     const env = { ...base, drbdsetup };
