@@ -1,6 +1,7 @@
 // Reading the entries of one decompressed snapshot: for each file a `[PATH]` line, the file's
 // content and a blank line (layout.ts). Snapshots run to megabytes and a day holds 1,440 of them,
 // so wanted entries are found by searching the bytes for their header instead of splitting lines.
+import { EVENTS2_HEADER } from './layout.js';
 
 /** Which paths are wanted (collector/archive/glob.ts makes these from the user's patterns). */
 export interface PathMatcher {
@@ -51,9 +52,19 @@ function hasQuotedHeader(text: Buffer): boolean {
   return text.indexOf(QUOTED_HEADER) >= 0;
 }
 
-/** If a `[...]` header line starts at lineStart, the index of its newline, else -1. */
+const SLASH = 0x2f;
+const QUOTE = 0x22;
+const COMMAND_HEADER = Buffer.from(`[${EVENTS2_HEADER}]`);
+
+/**
+ * If a `[...]` header line starts at lineStart, the index of its newline, else -1. Every header
+ * ever written names an absolute path (`[/sys/...]`, `[/proc/drbd]`), a quoted one (`["..."]`) or
+ * the drbdsetup command: a content line such as `[fake]` (an initiator name in intr_name) is not one.
+ */
 function headerEnd(text: Buffer, lineStart: number): number {
   if (text[lineStart] !== OPEN) return -1;
+  const second = text[lineStart + 1];
+  if (second !== SLASH && second !== QUOTE && text.compare(COMMAND_HEADER, 0, COMMAND_HEADER.length, lineStart, lineStart + COMMAND_HEADER.length) !== 0) return -1;
   const end = text.indexOf(NL, lineStart);
   const last = end < 0 ? text.length : end;
   return last - lineStart >= 2 && text[last - 1] === CLOSE ? last : -1;
@@ -166,7 +177,8 @@ function isSeparator(source: string, lineStart: number, lineEnd: number): boolea
   return !isHeaderLine(previous); // right after its header, the empty line is an empty value
 }
 
-const isHeaderLine = (line: string) => line.length >= 2 && line.startsWith('[') && line.endsWith(']');
+const isHeaderLine = (line: string) =>
+  line.length >= 2 && line.endsWith(']') && (line.startsWith('[/') || line.startsWith('["') || line === `[${EVENTS2_HEADER}]`);
 
 /** The header line above position at, and where its entry ends (the next header). */
 function headerBefore(source: string, at: number): { start: number; end: number; path: string } {

@@ -64,4 +64,18 @@ describe('archive headers of hostile names', () => {
     expect(run.status).toBe(0);
     expect(run.stdout.split('\n').filter(Boolean).map((line) => line.replace(/^\S+ \S+ {2}/, ''))).toEqual([`${JSON.stringify(evilPath)}  41`, `${bracketPath}  43`]);
   });
+
+  it('a content line shaped like a header ([fake] in intr_name, which holds the initiator name) stays in its value', () => {
+    const run = runCollector(['archive', 'grep', '**/scsi_auth_intr/intr_name', '--archive', archive]);
+    expect(run.status).toBe(0);
+    const intrName = (path: string) => JSON.stringify(path.replace(/read_mbytes$/, 'intr_name'));
+    expect(run.stdout.split('\n').filter(Boolean).map((line) => line.replace(/^\S+ \S+ {2}/, ''))).toEqual([
+      `${intrName(evilPath)}  iqn.2016-09.com.example:host]`,
+      `${intrName(evilPath)}  [fake]`,
+      `${intrName(evilPath)}  666`,
+      `${bracketPath.replace(/read_mbytes$/, 'intr_name')}  ${BRACKET}`,
+    ]);
+    const all = runCollector(['archive', 'grep', 'fake', '--archive', archive]);
+    expect(all).toMatchObject({ status: 1, stdout: '' });
+  });
 });
