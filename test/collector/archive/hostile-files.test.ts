@@ -1,9 +1,9 @@
 // Archive files made to hurt the reader (issue 18, item 8): a small gzip that inflates to
-// gigabytes, and a file too large to be a snapshot. The built `lio-collector archive` skips each
+// gigabytes, and a file too large to be a snapshot; and a good one with junk appended. The built `lio-collector archive` skips each
 // with one warning, reads the good snapshots around it, and its peak memory stays under 256 MiB
 // (measured by the kernel: the process's own getrusage maximum RSS, written at exit).
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { takeSnapshot } from '../../../collector/snapshot.js';
@@ -17,7 +17,8 @@ const day = `${archive}/20261120`;
 const bomb = `${day}/lio-statistics-202611201001.gz`;
 const huge = `${day}/lio-statistics-202611201002.gz`;
 const LIMIT_KIB = 256 * 1024;
-const WINDOW = ['--from', '2026-11-20 10:00', '--to', '2026-11-20 10:03'];
+const junk = `${day}/lio-statistics-202611201004.gz`;
+const WINDOW = ['--from', '2026-11-20 10:00', '--to', '2026-11-20 10:04'];
 
 /** Runs the built CLI; also returns its peak RSS in KiB, which it writes to a file as it exits. */
 function run(args: string[]): { status: number | null; stdout: string; stderr: string; peakKiB: number } {
@@ -32,7 +33,7 @@ beforeAll(async () => {
   const root = `${dir}/target`;
   const spec = seedSystem();
   buildLioTree(root, spec);
-  for (const minute of [0, 3]) {
+  for (const minute of [0, 3, 4]) {
     setTraffic(root, spec, () => ({ read: 100 + minute, write: 0 }));
     await takeSnapshot({ root, archive, kind: 'stats', now: new Date(2026, 10, 20, 10, minute), drbdProc: null });
   }
@@ -42,6 +43,8 @@ beforeAll(async () => {
   const fd = openSync(bomb, 'w');
   for (let i = 0; i < 100; i++) writeSync(fd, member);
   closeSync(fd);
+  // A good snapshot with bytes appended that start no gzip member: read, as zcat reads it.
+  appendFileSync(junk, 'not gzip');
   // Sparse: 2 GiB on paper, nothing on disk.
   writeFileSync(huge, member);
   truncateSync(huge, 2 ** 31);
@@ -55,8 +58,9 @@ describe('a gzip bomb and an oversized file among good snapshots', () => {
 
   it('archive grep: each skipped with one warning, the good snapshots read, peak memory under 256 MiB', () => {
     const result = run(['archive', 'grep', '*initiator01/lun_0/statistics/scsi_auth_intr/read_mbytes', '--archive', archive, ...WINDOW]);
-    expect(result.stdout.split('\n').filter(Boolean).map((l) => l.split('  ').pop())).toEqual(['100', '103']);
+    expect(result.stdout.split('\n').filter(Boolean).map((l) => l.split('  ').pop())).toEqual(['100', '103', '104']);
     for (const warning of warnings) expect(result.stderr).toContain(`${warning}\n`);
+    expect(result.stderr).toContain(`lio-collector: warning: ${junk}: 8 bytes after the gzip data ignored\n`);
     expect(result.status).toBe(0);
     expect(result.peakKiB).toBeGreaterThan(0);
     expect(result.peakKiB).toBeLessThan(LIMIT_KIB);
