@@ -59,7 +59,7 @@ export function readDrbdText(sources: DrbdSources): DrbdText {
 function readEvents2Text(sources: DrbdSources): Events2Text {
   const file = sources.events2File;
   if (file) {
-    const read = readSmallFile(file.path, MAX_EVENTS2_BYTES, 'latin1');
+    const read = readSmallFile(file.path, MAX_EVENTS2_BYTES, 'utf8');
     if ('error' in read) return { ok: false, refused: false, reason: `cannot read ${file.path} (${file.setting}): ${briefError(read.error)}` };
     return { ok: true, text: read.text, origin: file.path };
   }

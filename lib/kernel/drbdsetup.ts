@@ -56,7 +56,7 @@ function killGroup(pid: number | undefined): void {
 export function runEvents2(path: string, timeoutS: number, setting?: string): Events2Run {
   const command = `${path} ${EVENTS2_ARGS.join(' ')}`;
   const options: ChildProcess.SpawnSyncOptionsWithStringEncoding & { detached: boolean } = {
-    encoding: 'latin1',
+    encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     // At least 1 ms: spawnSync takes a timeout of 0 for none at all.
     timeout: Math.max(1, Math.ceil(timeoutS * 1000)),

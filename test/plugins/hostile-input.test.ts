@@ -2,8 +2,9 @@
 // a plugin ends at once, the other fields keep their values and nothing it prints is taken for
 // a Munin protocol line it did not mean.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { rmSync, symlinkSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFixture, DRBD9_PROC, THREE_PEERS_EVENTS2, writableDir } from '../support/fake-drbdsetup.js';
 import { buildLioTree, setTraffic, tpgPath, type LioSpec } from '../support/lio-tree.js';
 import { muninRun, muninSetup } from '../support/munin-run.js';
 import { tempDir } from '../support/tmp.js';
@@ -137,4 +138,16 @@ describe('a relative env.target_root', () => {
     expect(relative.stdout).toBe(spawnSync(plugin, [], { encoding: 'utf8', env: { ...process.env, target_root: root } }).stdout);
     expect(relative.stdout).toContain('iqn2016_09comexampletgtlun_1.value 20\n');
   });
+});
+
+describe('DRBD 9 peer names in UTF-8 (also-fix)', () => {
+  it('drbd config through munin-run: the label keeps the name as written, not its bytes read as Latin-1', () => {
+    const events2 = `${dir}/events2-utf8`;
+    writeFileSync(events2, THREE_PEERS_EVENTS2.replaceAll('conn-name:nina', 'conn-name:nœud-b'), { mode: 0o644 });
+    const env = { drbd_proc: copyFixture(DRBD9_PROC, `${dir}/proc-drbd9`), drbd_events2: events2, MUNIN_PLUGSTATE: writableDir(`${dir}/state-utf8`) };
+    const run = muninRun(`${dir}/munin-utf8`, 'drbd', 'config', env);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('.label drbd0 network send (peer nœud-b)\n');
+    expect(run.stdout).not.toContain('Å');
+  }, 20_000);
 });
