@@ -158,6 +158,39 @@ describe('leftover temporary files', () => {
     expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
   });
 
+  it('a day directory that is a symlink is not followed: the snapshot is refused, nothing written there (issue 18, also-fix)', () => {
+    const root = `${dir}/symlink-target`;
+    const archive = `${dir}/symlink-archive`;
+    const elsewhere = `${dir}/symlink-elsewhere`;
+    buildLioTree(root, seedSystem());
+    mkdirSync(archive);
+    mkdirSync(elsewhere);
+    const day = `${archive}/${dayStamp(new Date())}`;
+    symlinkSync(elsewhere, day);
+    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--no-drbd']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^lio-collector: snapshot stats: ${day}/lio-statistics-\\d{12}\\.gz not written: ${day} is a symlink, not followed: day directories are made by lio-collector\n$`));
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('an archive directory writable by every user is made 0750 with one warning; a shared sticky one is refused (issue 18, also-fix)', () => {
+    const root = `${dir}/open-target`;
+    buildLioTree(root, seedSystem());
+    const open = `${dir}/open-archive`;
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', open, '--no-drbd']);
+    expect(run).toMatchObject({ status: 0, stderr: `lio-collector: snapshot stats: archive ${open} was writable by every user (mode 0777): made 0750\n` });
+    expect(mode(open)).toBe('750');
+    const shared = `${dir}/shared-archive`;
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const refused = runCollector(['snapshot', 'stats', '--root', root, '--archive', shared, '--no-drbd']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`archive ${shared} is a directory shared by every user (mode 1777): give a directory of its own\n`);
+    expect(readdirSync(shared)).toEqual([]);
+  });
+
   it('two snapshots writing into the same day directory at once both succeed', async () => {
     const root = `${dir}/target`;
     buildLioTree(root, scaledSystem(1, 8, 8));
