@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { runDaemon } from './daemon.js';
 import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
+import { nonEmptyPath } from '../lib/errors.js';
 import {
   checkCron,
   DEFAULT_FULL_CRON,
@@ -75,7 +76,7 @@ async function runCommand(options: RunOptions): Promise<void> {
     fullCron,
     pruneCron,
     timeoutSeconds,
-    drbdProc: options.drbd ? resolve(options.drbdProc) : null,
+    drbdProc: options.drbd ? resolve(nonEmptyPath('--drbd-proc', options.drbdProc)) : null,
     verbose: options.verbose,
     self: [process.execPath, process.argv[1]],
   });

@@ -6,7 +6,7 @@
 // message and check stays commander's.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeError, UserError } from '../lib/errors.js';
+import { describeError, nonEmptyPath, UserError } from '../lib/errors.js';
 import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { reportInfo, reportProblem } from './log.js';
@@ -22,7 +22,7 @@ export interface SnapshotCommandOptions {
 
 /** The archive directory, resolved; an error if something other than a directory is there. */
 export function checkArchive(archive: string): string {
-  const path = resolve(archive);
+  const path = resolve(nonEmptyPath('--archive', archive));
   isDirectoryAt('archive', path); // when missing, the first snapshot creates it
   return path;
 }
@@ -35,7 +35,7 @@ export async function snapshotCommand(kind: SnapshotKind, options: SnapshotComma
   let result;
   try {
     result = await takeSnapshot(
-      { root, archive, kind, drbdProc: options.drbd ? options.drbdProc : null },
+      { root, archive, kind, drbdProc: options.drbd ? nonEmptyPath('--drbd-proc', options.drbdProc) : null },
       {
         unreadable: options.verbose ? (path, err) => reportInfo(`${name}: ${path}: empty entry, ${describeError(err)}`) : undefined,
         problem: (message) => reportProblem(`${name}: ${message}`),

@@ -1,11 +1,11 @@
 // One snapshot: the chosen configfs files (and, for stats, the DRBD state) as text, gzip-compressed
 // into ARCHIVE/YYYYMMDD/lio[-statistics]-YYYYMMDDHHMM.gz, written atomically.
-import { statSync } from 'node:fs';
+import { chmodSync, lstatSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DirectoryCursor } from '../lib/directory-cursor.js';
-import { describeError, errorCode, UserError } from '../lib/errors.js';
+import { describeError, errorCode, nonEmptyPath, UserError } from '../lib/errors.js';
 import { EntryText, headerPrefix, isSecret, SECRET_PLACEHOLDER } from '../lib/archive/entry-writer.js';
-import { AtomicGzipFile, makeDirectory, removeStaleTempFiles } from '../lib/archive/gzip-file.js';
+import { AtomicGzipFile, DIR_MODE, makeDirectory, removeStaleTempFiles } from '../lib/archive/gzip-file.js';
 import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { drbdSections } from './drbd-section.js';
@@ -57,9 +57,30 @@ export function isDirectoryAt(what: string, path: string): boolean {
 
 /** The root directory, resolved, or an error saying why it cannot be read. */
 export function checkRoot(root: string): string {
-  const path = resolve(root);
+  const path = resolve(nonEmptyPath('--root', root));
   if (!isDirectoryAt('root', path)) throw new UserError(`root ${path}: no such directory`);
   return path;
+}
+
+/**
+ * What another user could plant in the archive is never followed: a day directory that is a
+ * symlink is refused (lio-collector makes them, as directories), and an archive directory anyone
+ * may write into is made 0750 first, with a warning; a shared one (sticky, like /tmp) is refused,
+ * and so is one whose mode cannot be changed.
+ */
+function guardArchive(archive: string, day: string, problem: (message: string) => void): void {
+  const mode = statSync(archive).mode & 0o7777;
+  if (mode & 0o002) {
+    const shown = mode.toString(8).padStart(4, '0');
+    if (mode & 0o1000) throw new Error(`archive ${archive} is a directory shared by every user (mode ${shown}): give a directory of its own`);
+    try {
+      chmodSync(archive, DIR_MODE);
+    } catch (err) {
+      throw new Error(`archive ${archive} is writable by every user (mode ${shown}) and cannot be made 0750: ${describeError(err)}`);
+    }
+    problem(`archive ${archive} was writable by every user (mode ${shown}): made 0750`);
+  }
+  if (lstatSync(day, { throwIfNoEntry: false })?.isSymbolicLink()) throw new Error(`${day} is a symlink, not followed: day directories are made by lio-collector`);
 }
 
 export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = {}): Promise<SnapshotResult> {
@@ -71,7 +92,9 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
 
   let file: AtomicGzipFile | null = null;
   try {
-    makeDirectory(dirname(dirname(path)));
+    const archive = dirname(dirname(path));
+    makeDirectory(archive);
+    guardArchive(archive, dirname(path), problem);
     removeStaleTempFiles(dirname(path));
     file = new AtomicGzipFile(path);
     const text = new EntryText();

@@ -5,7 +5,7 @@
 import { realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
-import { UserError } from '../lib/errors.js';
+import { nonEmptyPath, UserError } from '../lib/errors.js';
 import { DEFAULT_TARGET_ROOT } from '../lib/kernel/configfs.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { PLUGINS } from './munin.js';
@@ -30,7 +30,8 @@ function finish(outcome: Outcome): void {
   if (outcome.problems.length > 0) process.exitCode = 1;
 }
 
-const absolute = (value: string) => resolve(value);
+/** An option's path, absolute; an empty one is refused (it would be the current directory). */
+const absolute = (option: string) => (value: string) => resolve(nonEmptyPath(option, value));
 
 const program = new Command('lio-munin')
   .description('Installs the lio-munin Munin plugins and the lio-collector statistics collector, and uninstalls them.')
@@ -43,15 +44,15 @@ program
       '(as munin-node would run them), write plugin-conf.d/lio-munin, install lio-collector with its systemd unit and cron.d file, ' +
       `and record everything in ${MANIFEST}. Running it again changes only what is out of date.`,
   )
-  .option('--destdir <dir>', 'stage every path under this directory (packaging, tests)', absolute)
-  .option('--prefix <dir>', 'lio-collector goes to PREFIX/bin', DEFAULTS.prefix)
-  .option('--plugin-dir <dir>', 'the Munin plugin library', DEFAULTS.pluginDir)
-  .option('--munin-conf-dir <dir>', 'munin-node configuration: its plugins/ and plugin-conf.d/', DEFAULTS.muninConfDir)
-  .option('--node <path>', 'node interpreter to write into each #! line (default: the node running this)', absolute)
+  .option('--destdir <dir>', 'stage every path under this directory (packaging, tests)', absolute('--destdir'))
+  .option('--prefix <dir>', 'lio-collector goes to PREFIX/bin', (value: string) => nonEmptyPath('--prefix', value), DEFAULTS.prefix)
+  .option('--plugin-dir <dir>', 'the Munin plugin library', (value: string) => nonEmptyPath('--plugin-dir', value), DEFAULTS.pluginDir)
+  .option('--munin-conf-dir <dir>', 'munin-node configuration: its plugins/ and plugin-conf.d/', (value: string) => nonEmptyPath('--munin-conf-dir', value), DEFAULTS.muninConfDir)
+  .option('--node <path>', 'node interpreter to write into each #! line (default: the node running this)', absolute('--node'))
   .option('--all', 'enable all the plugins whatever autoconf says (both nodes of a failover pair)', false)
-  .option('--target-root <dir>', `write env.target_root DIR (LIO configfs root; default ${DEFAULT_TARGET_ROOT}, left commented)`, absolute)
-  .option('--drbd-proc <file>', `write env.drbd_proc FILE (default ${DEFAULT_DRBD_PROC}, left commented)`, absolute)
-  .option('--from <dir>', 'the built checkout to install from (default: the one this lio-munin belongs to)', absolute)
+  .option('--target-root <dir>', `write env.target_root DIR (LIO configfs root; default ${DEFAULT_TARGET_ROOT}, left commented)`, absolute('--target-root'))
+  .option('--drbd-proc <file>', `write env.drbd_proc FILE (default ${DEFAULT_DRBD_PROC}, left commented)`, absolute('--drbd-proc'))
+  .option('--from <dir>', 'the built checkout to install from (default: the one this lio-munin belongs to)', absolute('--from'))
   .option('--dry-run', 'print what would be done, change nothing', false)
   .action((opts: { destdir?: string; prefix: string; pluginDir: string; muninConfDir: string; node?: string; all: boolean; targetRoot?: string; drbdProc?: string; from?: string; dryRun: boolean }) => {
     requireRoot(opts.destdir ?? '', opts.dryRun);
@@ -80,7 +81,7 @@ program
     `Remove what install recorded in ${MANIFEST}: files changed since they were installed are kept, files that were in the way ` +
       'are put back, directories are removed when empty.',
   )
-  .option('--destdir <dir>', 'the staging directory given to install', absolute)
+  .option('--destdir <dir>', 'the staging directory given to install', absolute('--destdir'))
   .option('--dry-run', 'print what would be done, change nothing', false)
   .action((opts: { destdir?: string; dryRun: boolean }) => {
     requireRoot(opts.destdir ?? '', opts.dryRun);

@@ -4,7 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import { UserError } from '../lib/errors.js';
 import { DEFAULT_DRBD_PROC, isDrbd9Node } from '../lib/kernel/drbd.js';
 import { Staging } from './files.js';
-import { emptyManifest, loadManifest, MANIFEST, STATE_DIR } from './manifest.js';
+import { checkInsideDestdir, emptyManifest, loadManifest, MANIFEST, STATE_DIR } from './manifest.js';
 import {
   CONF_NAME,
   PLUGINS,
@@ -201,12 +201,14 @@ export interface UninstallOptions {
 }
 
 export function uninstall(o: UninstallOptions, print: (line: string) => void): Outcome {
+  if (o.destdir && !existsSync(o.destdir)) throw new UserError(`--destdir ${o.destdir}: no such directory`);
   const manifestPath = join(o.destdir || '/', MANIFEST);
   const manifest = existsSync(manifestPath) ? loadManifest(manifestPath) : emptyManifest();
   if (!existsSync(manifestPath)) {
     print(`nothing to uninstall: no manifest at ${manifestPath}`);
     return { changes: 0, problems: [] };
   }
+  if (o.destdir) checkInsideDestdir(manifest, o.destdir, manifestPath);
   const wants = join(o.destdir || '/', '/etc/systemd/system/multi-user.target.wants/lio-collector.service');
   if (existsSync(wants)) {
     print('note:     lio-collector.service is enabled: run `systemctl disable --now lio-collector.service` too');

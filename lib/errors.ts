@@ -8,6 +8,15 @@ export class UserError extends Error {
   override name = 'UserError';
 }
 
+/**
+ * The value of a path option, refused when empty: `--root ""` (an unset shell variable) would
+ * otherwise mean the current directory.
+ */
+export function nonEmptyPath(option: string, value: string): string {
+  if (value === '') throw new UserError(`${option} is empty: give a path (write . for the current directory)`);
+  return value;
+}
+
 /** The errno code of a system error ("ENOENT"), or undefined for anything else. */
 export function errorCode(err: unknown): string | undefined {
   const code = (err as NodeJS.ErrnoException | null)?.code;

@@ -56,7 +56,9 @@ F</usr/sbin/drbdsetup>.
 
 =item C<env.drbdsetup_timeout>
 
-DRBD 9: seconds before a hanging drbdsetup is killed. Default: 5.
+DRBD 9: seconds before a hanging drbdsetup is killed, with every
+process it started (its process group). Any positive number; one
+too small for a millisecond counts as one. Default: 5.
 
 =item C<env.drbd_events2>
 

@@ -67,7 +67,8 @@ nodes of a failover pair.
 Without configfs, C<autoconf> answers C<no (reason)>, C<config>
 prints the graph title and no fields, and a fetch prints nothing; the
 exit code is 0. A statistics file that cannot be read (ENODEV,
-EACCES, an empty read) gives C<U> for its field and one line on
+EACCES, an empty read, a FIFO or a device in its place; no read
+waits) gives C<U> for its field and one line on
 stderr (munin-node's log); every other field keeps its value.
 
 With C<MUNIN_CAP_DIRTYCONFIG=1> (set by munin-node 2.0.x when the

@@ -5,7 +5,7 @@ import { DEFAULT_ARCHIVE } from '../../lib/archive/layout.js';
 import { Archive } from './catalog.js';
 import type { Context } from './context.js';
 import { runDiff } from './diff.js';
-import { UserError } from '../../lib/errors.js';
+import { nonEmptyPath, UserError } from '../../lib/errors.js';
 import { runGrep } from './grep.js';
 import { runList } from './list.js';
 import { Output, type OutStream } from './output.js';
@@ -82,7 +82,7 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
       }
       const report = new Reporter(io.stderr);
       const out = new Output(io.stdout);
-      const ctx: Context = { archive: new Archive(options.archive, (m) => report.warn(m)), window, now, out, report };
+      const ctx: Context = { archive: new Archive(nonEmptyPath('--archive', options.archive), (m) => report.warn(m)), window, now, out, report };
       const code = await body(ctx, options, ...(args.slice(0, -2) as A));
       out.flush();
       await new Promise(setImmediate); // a failed write is reported on a later tick

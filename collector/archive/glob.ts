@@ -33,8 +33,10 @@ export const SEGMENT_HINT = ' (patterns match whole path segments: "*initiator01
  * negate the pattern; `!`, `@`, `+` are plain characters, as in configfs names.
  * debug: a pattern picomatch turns into an invalid regular expression throws (it would
  * otherwise match nothing, silently).
+ * flags s: `*` and `?` match any character of a name, a newline too (picomatch's regular
+ * expression uses `.`); such names are archived in quoted headers (entry-writer.ts headerLine).
  */
-const OPTIONS: picomatch.PicomatchOptions = { dot: true, posix: true, noextglob: true, nonegate: true, debug: true };
+const OPTIONS: picomatch.PicomatchOptions = { dot: true, posix: true, noextglob: true, nonegate: true, debug: true, flags: 's' };
 
 export function compileGlob(pattern: string): PathMatcher {
   if (pattern === '') throw new UserError('empty path pattern');

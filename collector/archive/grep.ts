@@ -5,7 +5,7 @@ import { UserError } from '../../lib/errors.js';
 import { compileGlob, SEGMENT_HINT } from './glob.js';
 import { scanSnapshots } from './reader.js';
 import { summarise } from './context.js';
-import { matchingEntries, matchingValueLines } from '../../lib/archive/entry-reader.js';
+import { matchingEntries, matchingValueLines, shownPath } from '../../lib/archive/entry-reader.js';
 import { formatMinute } from './time.js';
 
 export interface GrepOptions {
@@ -39,7 +39,7 @@ export async function runGrep(ctx: Context, pattern: string | undefined, options
     if (valueRegex && !matcher.needle) {
       // No literal path to search for: let the value expression find its lines instead.
       for (const { path, line } of matchingValueLines(text, valueRegex, matcher, verdicts)) {
-        lines += line === '' ? `${time}  ${path}\n` : `${time}  ${path}  ${line}\n`;
+        lines += line === '' ? `${time}  ${shownPath(path)}\n` : `${time}  ${shownPath(path)}  ${line}\n`;
         matches++;
       }
       ctx.out.write(lines);
@@ -49,7 +49,7 @@ export async function runGrep(ctx: Context, pattern: string | undefined, options
       // A multi-line value (an info file, /proc/drbd) gives one output line per value line.
       for (const line of entry.value.split('\n')) {
         if (valueRegex && !valueRegex.test(line)) continue;
-        lines += line === '' ? `${time}  ${entry.path}\n` : `${time}  ${entry.path}  ${line}\n`;
+        lines += line === '' ? `${time}  ${shownPath(entry.path)}\n` : `${time}  ${shownPath(entry.path)}  ${line}\n`;
         matches++;
       }
     }

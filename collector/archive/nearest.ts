@@ -15,7 +15,7 @@ export function nearestSnapshot(ctx: Context, kind: SnapshotKind, target: Date):
   for (const file of ctx.archive.byDistance(kind, target, ctx.window)) {
     let text: Buffer;
     try {
-      text = readSnapshot(file.path);
+      text = readSnapshot(file.path, (message) => ctx.report.warn(message));
     } catch (err) {
       if (!(err instanceof SnapshotReadError)) throw err;
       ctx.report.warn(`skipped ${file.path}: ${err.message}`);

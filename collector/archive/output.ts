@@ -3,7 +3,9 @@
 // up in memory), and aware of a reader that went away (`| head`).
 
 export interface OutStream {
-  write(text: string): unknown;
+  write(text: string | Uint8Array): unknown;
+  /** Set on a terminal (process.stdout). */
+  isTTY?: boolean;
   on?(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
   /** Node's writable streams: set while writes wait in memory for the reader. */
   writableNeedDrain?: boolean;
@@ -33,6 +35,18 @@ export class Output {
     this.pending.push(text);
     this.size += text.length;
     if (this.size >= FLUSH_AT) this.flush();
+  }
+
+  /** Bytes as they are, after what is pending. */
+  writeBytes(bytes: Uint8Array): void {
+    if (this.closed) return;
+    this.flush();
+    this.stream.write(bytes);
+  }
+
+  /** Whether the reader is a terminal, where control characters would be obeyed, not shown. */
+  get isTTY(): boolean {
+    return this.stream.isTTY === true;
   }
 
   flush(): void {

@@ -1,25 +1,37 @@
 // Reads snapshot files one at a time (only one decompressed snapshot is in memory), skipping the
 // ones that cannot be read: a disk that filled up or a copy cut short leaves truncated or empty
 // files, and an incident review must go on past them.
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { readFileSync, statSync } from 'node:fs';
+import { crc32, gunzipSync, inflateRawSync } from 'node:zlib';
 import type { SnapshotFile } from './catalog.js';
 import type { Output } from './output.js';
 import type { Reporter } from './report.js';
 
 /** Large output chunks: inflating a snapshot of megabytes in zlib's default 16 KiB ones is much slower (bench/README.md). */
 const CHUNK = 1 << 20;
-/** A snapshot that inflates beyond this is not one of ours (or a gzip bomb). */
-const MAX_TEXT = 1 << 30;
+/**
+ * A snapshot that inflates beyond this is not one of ours (or a gzip bomb): many times the largest
+ * snapshot measured, and small enough that reading one, its text held twice while it is joined,
+ * keeps a command well under 256 MiB. Inflating stops as soon as the bound is passed.
+ */
+const MAX_TEXT = 64 << 20;
+const MAX_TEXT_TEXT = '64 MiB';
 
 export class SnapshotReadError extends Error {}
 
-/** The decompressed text of one snapshot file; throws SnapshotReadError with a short reason. */
-export function readSnapshot(path: string): Buffer {
+/**
+ * The decompressed text of one snapshot file; throws SnapshotReadError with a short reason.
+ * A valid gzip followed by bytes that start no gzip member (a copy with junk appended) is read,
+ * as zcat reads it, and warn says how many bytes were left.
+ */
+export function readSnapshot(path: string, warn: (message: string) => void = () => {}): Buffer {
   let packed: Buffer;
   try {
+    // gzip never makes text larger by more than a few bytes: a bigger file is not a snapshot.
+    if (statSync(path).size > MAX_TEXT) throw new SnapshotReadError(`larger than ${MAX_TEXT_TEXT}, not a snapshot`);
     packed = readFileSync(path);
   } catch (err) {
+    if (err instanceof SnapshotReadError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'vanished (pruned while reading?)' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new SnapshotReadError(reason);
@@ -30,11 +42,53 @@ export function readSnapshot(path: string): Buffer {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message = (err as Error).message;
+    // zlib's gunzip refuses trailing bytes other than zeros after the last member.
+    if (/incorrect header check|unknown compression method/i.test(message)) {
+      const members = gunzipMembers(packed);
+      if (members) {
+        warn(`${path}: ${members.trailing} byte${members.trailing === 1 ? '' : 's'} after the gzip data ignored`);
+        return members.text;
+      }
+    }
     if (code === 'Z_BUF_ERROR' || /unexpected end/i.test(message)) throw new SnapshotReadError('truncated gzip data');
     if (/incorrect header check/i.test(message)) throw new SnapshotReadError('not gzip data');
-    if (code === 'ERR_BUFFER_TOO_LARGE') throw new SnapshotReadError('decompresses to more than 1 GiB');
+    if (code === 'ERR_BUFFER_TOO_LARGE') throw new SnapshotReadError(`decompresses to more than ${MAX_TEXT_TEXT}, not a snapshot`);
     throw new SnapshotReadError(`corrupt gzip data (${message})`);
   }
+}
+
+/**
+ * The gzip members at the start of packed, inflated and checked (CRC-32 and length), and how many
+ * bytes follow them; null when packed does not start with one good member.
+ */
+function gunzipMembers(packed: Buffer): { text: Buffer; trailing: number } | null {
+  const parts: Buffer[] = [];
+  let total = 0;
+  let at = 0;
+  try {
+    while (at + 18 <= packed.length && packed[at] === 0x1f && packed[at + 1] === 0x8b && packed[at + 2] === 8) {
+      // RFC 1952 header: FLG bits FHCRC 2, FEXTRA 4, FNAME 8, FCOMMENT 16 after the fixed 10 bytes.
+      const flags = packed[at + 3]!;
+      let p = at + 10;
+      if (flags & 4) p += 2 + packed.readUInt16LE(p);
+      if (flags & 8) p = packed.indexOf(0, p) + 1;
+      if (flags & 16) p = packed.indexOf(0, p) + 1;
+      if (flags & 2) p += 2;
+      if (p <= at) return null;
+      const { buffer, engine } = inflateRawSync(packed.subarray(p), { info: true, chunkSize: CHUNK, maxOutputLength: MAX_TEXT - total }) as unknown as {
+        buffer: Buffer;
+        engine: { bytesWritten: number };
+      };
+      const end = p + engine.bytesWritten + 8;
+      if (end > packed.length || packed.readUInt32LE(end - 8) !== crc32(buffer) || packed.readUInt32LE(end - 4) !== buffer.length % 2 ** 32) return null;
+      parts.push(buffer);
+      total += buffer.length;
+      at = end;
+    }
+  } catch {
+    return null;
+  }
+  return parts.length === 0 ? null : { text: Buffer.concat(parts, total), trailing: packed.length - at };
 }
 
 export interface Skipped {
@@ -66,7 +120,7 @@ export async function scanSnapshots(
     for (const file of files) {
       let text: Buffer;
       try {
-        text = readSnapshot(file.path);
+        text = readSnapshot(file.path, (message) => report.warn(message));
       } catch (err) {
         if (!(err instanceof SnapshotReadError)) throw err;
         result.skipped.push({ file, reason: err.message });

@@ -36,6 +36,7 @@ const COMPACT = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 const CLOCK = /^(\d{1,2}):(\d{2})$/;
 const RELATIVE = /^-((?:\d+[dhm])+)$/;
 const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000 };
+const MAX_RELATIVE_MS = 100 * 366 * 86_400_000;
 
 export const TIME_FORMATS = 'YYYY-MM-DD HH:MM (local), YYYY-MM-DD, HH:MM (today), YYYYMMDDHHMM, now, or relative like -2h, -30m, -1d, -1h30m';
 
@@ -53,6 +54,8 @@ export function parseTime(text: string, now: Date, what: string): Date {
   if (relative) {
     let ms = 0;
     for (const [, n, unit] of relative[1].matchAll(/(\d+)([dhm])/g)) ms += Number(n) * UNIT_MS[unit];
+    // Further back than any archive (or than Date can count): a typing error, not a window.
+    if (!(ms <= MAX_RELATIVE_MS)) throw new UserError(`invalid ${what} "${text}": more than 100 years before now`);
     return startOfMinute(new Date(now.getTime() - ms));
   }
   const clock = CLOCK.exec(trimmed);

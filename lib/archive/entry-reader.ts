@@ -1,6 +1,7 @@
 // Reading the entries of one decompressed snapshot: for each file a `[PATH]` line, the file's
 // content and a blank line (layout.ts). Snapshots run to megabytes and a day holds 1,440 of them,
 // so wanted entries are found by searching the bytes for their header instead of splitting lines.
+import { EVENTS2_HEADER } from './layout.js';
 
 /** Which paths are wanted (collector/archive/glob.ts makes these from the user's patterns). */
 export interface PathMatcher {
@@ -23,9 +24,47 @@ const OPEN = 0x5b; // [
 const CLOSE = 0x5d; // ]
 const HEADER_START = Buffer.from('\n[');
 
-/** If a `[...]` header line starts at lineStart, the index of its newline, else -1. */
+/**
+ * The path a header names, from the text between its brackets: `"..."` is a JSON string (a path
+ * with control characters, entry-writer.ts headerLine), anything else the path itself.
+ */
+export function headerPath(inner: string): string {
+  if (inner.startsWith('"') && inner.endsWith('"') && inner.length >= 2) {
+    try {
+      const path: unknown = JSON.parse(inner);
+      if (typeof path === 'string') return path;
+    } catch {
+      // Not one that headerLine wrote: the text as it stands.
+    }
+  }
+  return inner;
+}
+
+/** A path as printed on one output line: quoted as in its header when it holds control characters. */
+export function shownPath(path: string): string {
+  return /[\x00-\x1f\x7f]/.test(path) ? JSON.stringify(path) : path;
+}
+
+const QUOTED_HEADER = Buffer.from('["');
+
+/** Whether a snapshot holds a quoted header, where a needle made for plain headers may not match. */
+function hasQuotedHeader(text: Buffer): boolean {
+  return text.indexOf(QUOTED_HEADER) >= 0;
+}
+
+const SLASH = 0x2f;
+const QUOTE = 0x22;
+const COMMAND_HEADER = Buffer.from(`[${EVENTS2_HEADER}]`);
+
+/**
+ * If a `[...]` header line starts at lineStart, the index of its newline, else -1. Every header
+ * ever written names an absolute path (`[/sys/...]`, `[/proc/drbd]`), a quoted one (`["..."]`) or
+ * the drbdsetup command: a content line such as `[fake]` (an initiator name in intr_name) is not one.
+ */
 function headerEnd(text: Buffer, lineStart: number): number {
   if (text[lineStart] !== OPEN) return -1;
+  const second = text[lineStart + 1];
+  if (second !== SLASH && second !== QUOTE && text.compare(COMMAND_HEADER, 0, COMMAND_HEADER.length, lineStart, lineStart + COMMAND_HEADER.length) !== 0) return -1;
   const end = text.indexOf(NL, lineStart);
   const last = end < 0 ? text.length : end;
   return last - lineStart >= 2 && text[last - 1] === CLOSE ? last : -1;
@@ -56,7 +95,7 @@ export function* allEntries(text: Buffer): Generator<Entry> {
   while (start < text.length) {
     const end = headerEnd(text, start);
     const next = nextHeader(text, end);
-    yield { path: text.toString('utf8', start + 1, end - 1), value: valueAt(text, end, next) };
+    yield { path: headerPath(text.toString('utf8', start + 1, end - 1)), value: valueAt(text, end, next) };
     start = next;
   }
 }
@@ -72,7 +111,7 @@ export function matchingEntries(text: Buffer, matcher: PathMatcher, cache: Map<s
     if (verdict === undefined) cache.set(path, (verdict = matcher.test(path)));
     return verdict;
   };
-  if (!matcher.needle) {
+  if (!matcher.needle || hasQuotedHeader(text)) {
     for (const entry of allEntries(text)) if (accept(entry.path)) found.push(entry);
     return found;
   }
@@ -87,7 +126,7 @@ export function matchingEntries(text: Buffer, matcher: PathMatcher, cache: Map<s
       at = hit + 1;
       continue;
     }
-    const path = text.toString('utf8', lineStart + 1, end - 1);
+    const path = headerPath(text.toString('utf8', lineStart + 1, end - 1));
     const next = nextHeader(text, end);
     if (accept(path)) found.push({ path, value: valueAt(text, end, next) });
     at = next;
@@ -138,7 +177,8 @@ function isSeparator(source: string, lineStart: number, lineEnd: number): boolea
   return !isHeaderLine(previous); // right after its header, the empty line is an empty value
 }
 
-const isHeaderLine = (line: string) => line.length >= 2 && line.startsWith('[') && line.endsWith(']');
+const isHeaderLine = (line: string) =>
+  line.length >= 2 && line.endsWith(']') && (line.startsWith('[/') || line.startsWith('["') || line === `[${EVENTS2_HEADER}]`);
 
 /** The header line above position at, and where its entry ends (the next header). */
 function headerBefore(source: string, at: number): { start: number; end: number; path: string } {
@@ -154,7 +194,7 @@ function headerBefore(source: string, at: number): { start: number; end: number;
         if (isHeaderLine(source.slice(next + 1, end < 0 ? source.length : end))) break;
         next = source.indexOf('\n[', next + 1);
       }
-      return { start: lineStart, end: next < 0 ? source.length : next, path: line.slice(1, -1) };
+      return { start: lineStart, end: next < 0 ? source.length : next, path: headerPath(line.slice(1, -1)) };
     }
   }
   return { start: -1, end: -1, path: '' };

@@ -23,9 +23,27 @@ const NEWLINE = 0x0a;
 const CLOSE_BRACKET = 0x5d;
 const NOTHING_READY: readonly Buffer[] = [];
 
+/** A C0 control character or DEL, which no header held before quoting (a newline broke it). */
+const CONTROL = /[\x00-\x1f\x7f]/;
+
+/**
+ * The header line of path: `[PATH]` as always, byte for byte; a path holding a control
+ * character (a newline would split the header) is written as a JSON string, `["..."]`. Every
+ * archived path starts with `/` or a command name, never `"`, so the reader tells the two apart
+ * (entry-reader.ts headerPath).
+ */
+export function headerLine(path: string): string {
+  return CONTROL.test(path) ? `[${JSON.stringify(path)}]\n` : `[${path}]\n`;
+}
+
+/** Prefixes of directories whose entries' headers must be quoted (see headerLine). */
+const quotedPrefixes = new WeakSet<Uint8Array>();
+
 /** The bytes that start the header of every entry in directory dir (a canonical path): "[dir/". */
 export function headerPrefix(dir: string): Buffer {
-  return Buffer.from(`[${dir}/`);
+  const prefix = Buffer.from(`[${dir}/`);
+  if (CONTROL.test(dir)) quotedPrefixes.add(prefix);
+  return prefix;
 }
 // Never follow a symlink, even one that replaced a file since the directory was listed.
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
@@ -39,7 +57,7 @@ export class EntryText {
 
   /** An entry with the given content (a string, or null for none). */
   addText(path: string, content: string | null): void {
-    this.text(`[${path}]\n${content ?? ''}\n`);
+    this.text(`${headerLine(path)}${content ?? ''}\n`);
     this.entries++;
   }
 
@@ -51,6 +69,10 @@ export class EntryText {
    * original's `cat ... 2>/dev/null` gave; its error is returned.
    */
   addFileIn(prefix: Uint8Array, name: string, file: string): unknown {
+    if (quotedPrefixes.has(prefix) || CONTROL.test(name)) {
+      this.text(headerLine(Buffer.from(prefix).toString('utf8', 1) + name));
+      return this.content(file);
+    }
     if (this.used + prefix.length + name.length * 3 + 2 > CHUNK_BYTES) this.finishChunk();
     const chunk = this.chunk;
     chunk.set(prefix, this.used);

@@ -4,7 +4,7 @@
 //
 // Archive files are 0640 and the directories we create 0750 whatever the umask, since
 // statistics name every initiator and LUN of the SAN.
-import { chmodSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
@@ -47,7 +47,8 @@ function processExists(pid: number): boolean {
 
 /**
  * Removes this collector's temporary files in dir whose writer is gone (or that are a day old).
- * Returns the names removed. A directory that cannot be read has nothing to clean.
+ * Returns the names removed. A directory that cannot be read has nothing to clean, and a name
+ * that cannot be removed is left: cleaning up never stops the snapshot that does it.
  */
 export function removeStaleTempFiles(dir: string, now = Date.now()): string[] {
   let names: string[];
@@ -56,18 +57,30 @@ export function removeStaleTempFiles(dir: string, now = Date.now()): string[] {
   } catch {
     return [];
   }
-  return names.filter((name) => removeIfStaleTemp(dir, name, now));
+  return names.filter((name) => {
+    try {
+      return removeIfStaleTemp(dir, name, now);
+    } catch {
+      return false;
+    }
+  });
 }
 
-/** Removes dir/name if it is a temporary file of ours whose writer is gone; true if removed. */
+/**
+ * Removes dir/name if it is a temporary file of ours whose writer is gone; true if removed. Only
+ * a regular file owned by this user can be one: a directory, symlink or FIFO with such a name, or
+ * another user's file, is a stranger's and stays.
+ */
 export function removeIfStaleTemp(dir: string, name: string, now = Date.now()): boolean {
   const match = TEMP_NAME.exec(name);
   if (!match) return false;
   const pid = Number(match[1]);
   const path = join(dir, name);
   try {
+    const st = lstatSync(path);
+    if (!st.isFile() || st.uid !== process.getuid?.()) return false;
     const writerGone = pid !== process.pid && !processExists(pid);
-    if (!writerGone && now - statSync(path).mtimeMs < TEMP_MAX_AGE_MS) return false;
+    if (!writerGone && now - st.mtimeMs < TEMP_MAX_AGE_MS) return false;
     unlinkSync(path);
     return true;
   } catch (err) {

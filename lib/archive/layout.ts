@@ -5,7 +5,8 @@
 //
 // Times are local. Each snapshot is, for every file in byte order of its path:
 // a line `[PATH]`, the file's content as read, and a blank line. PATH is always the canonical
-// /sys/kernel/config/target/... path, whatever root was read, so zgrep patterns carry over.
+// /sys/kernel/config/target/... path, whatever root was read, so zgrep patterns carry over; a
+// path with a control character is written as a JSON string, `["..."]` (entry-writer.ts headerLine).
 // Stats snapshots end with the DRBD entries: `[/proc/drbd]`, and on DRBD 9
 // `[drbdsetup events2 --now --statistics]`. lib/archive/entry-writer.ts writes the entries,
 // lib/archive/entry-reader.ts reads them.

@@ -6,7 +6,7 @@
 // <root> is /sys/kernel/config/target; <fabric> is any directory but core/ that holds
 // targets (iscsi, loopback, vhost, qla2xxx, srpt, ...). Only directory names are read here,
 // never followed symlinks: the LUN directories hold links back into core/.
-import { closeSync, constants, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { briefError, errorCode } from '../errors.js';
 
 export const DEFAULT_TARGET_ROOT = '/sys/kernel/config/target';
@@ -107,19 +107,31 @@ const counterText = Buffer.allocUnsafe(256);
  * the working directory, see DirectoryCursor); configfs gives ENODEV or an empty read at times.
  * One open, read and close into a buffer reused for every counter: readFileSync also stats the
  * file and makes a string of each, which shows in a fetch of thousands of counters.
+ * Nothing here can wait: the open is non-blocking (a FIFO put in a counter's place would wait for
+ * a writer), the read is one bounded read, and a content that is not a number is checked for the
+ * kind of file (configfs attributes are regular files), so a FIFO or a device says so.
  */
 export function readCounter(path: string, openAs = path): ReadResult {
-  let length: number;
   let fd = -1;
   try {
-    fd = openSync(openAs, constants.O_RDONLY);
-    length = readSync(fd, counterText, 0, counterText.length, null);
+    fd = openSync(openAs, constants.O_RDONLY | constants.O_NONBLOCK);
+    const length = readSync(fd, counterText, 0, counterText.length, null);
+    const value = counterText.toString('latin1', 0, length).trim();
+    if (/^\d+$/.test(value) && length < counterText.length) return { value };
+    if (!isRegularFile(fd)) return { problem: `cannot read ${path}: not a regular file` };
+    return { problem: value === '' ? `${path} is empty` : `${path} does not hold a number` };
   } catch (err) {
-    return { problem: `cannot read ${path}: ${briefError(err)}` };
+    // EAGAIN: a FIFO with a writer that has written nothing.
+    return { problem: `cannot read ${path}: ${errorCode(err) === 'EAGAIN' && !isRegularFile(fd) ? 'not a regular file' : briefError(err)}` };
   } finally {
     if (fd >= 0) closeSync(fd);
   }
-  const value = counterText.toString('latin1', 0, length).trim();
-  if (/^\d+$/.test(value) && length < counterText.length) return { value };
-  return { problem: value === '' ? `${path} is empty` : `${path} does not hold a number` };
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -23,6 +23,8 @@ export interface DrbdSources {
   proc: string;
   /** DRBD 9: drbdsetup, run as `drbdsetup events2 --now --statistics`, killed after timeoutS. */
   drbdsetup: string;
+  /** The setting that names drbdsetup, for messages ("env.drbdsetup"); none where it cannot be set. */
+  drbdsetupSetting?: string;
   timeoutS: number;
   /**
    * DRBD 9: a file holding that command's output, read instead of running drbdsetup; setting is
@@ -57,11 +59,11 @@ export function readDrbdText(sources: DrbdSources): DrbdText {
 function readEvents2Text(sources: DrbdSources): Events2Text {
   const file = sources.events2File;
   if (file) {
-    const read = readSmallFile(file.path, MAX_EVENTS2_BYTES, 'latin1');
+    const read = readSmallFile(file.path, MAX_EVENTS2_BYTES, 'utf8');
     if ('error' in read) return { ok: false, refused: false, reason: `cannot read ${file.path} (${file.setting}): ${briefError(read.error)}` };
     return { ok: true, text: read.text, origin: file.path };
   }
-  const run = runEvents2(sources.drbdsetup, sources.timeoutS);
+  const run = runEvents2(sources.drbdsetup, sources.timeoutS, sources.drbdsetupSetting);
   return run.ok ? { ok: true, text: run.output, origin: `${sources.drbdsetup} events2` } : run;
 }
 
@@ -102,15 +104,23 @@ export function procDrbdVolumes(proc: ProcDrbd): DrbdVolume[] {
 
 export type Events2Volumes =
   | { volumes: DrbdVolume[]; state: Events2State }
-  /** Nothing in the text was events2 output. */
+  /**
+   * Not a good reading, and why: nothing in the text was events2 output, or some lines were not
+   * (drbdsetup talking about something else): then what it says about the devices is not trusted,
+   * and the devices known from earlier readings are kept.
+   */
   | { empty: string };
 
 /** The volumes of events2 text; origin names the text in messages. */
 export function parseEvents2Volumes(text: string, origin: string): Events2Volumes {
   const state = parseEvents2(text);
+  const first = state.unparsed[0];
   if (state.events === 0) {
-    const first = state.unparsed[0];
     return { empty: `${origin} gave no events2 lines${first === undefined ? '' : ` (first line: "${first.slice(0, 80)}")`}` };
+  }
+  if (first !== undefined) {
+    const n = state.unparsed.length;
+    return { empty: `${origin} gave ${n} line${n > 1 ? 's' : ''} that are not events2 output (first: "${first.slice(0, 80)}")` };
   }
   return { volumes: events2Volumes(state), state };
 }

@@ -26,8 +26,11 @@ export interface DrbdDevice {
   stateLine: string;
   /** A resync or an online verify in progress, as its progress lines said; null when none. */
   progress: DrbdProgress | null;
-  /** Counters present on the device's statistics line, as printed (decimal digits). */
-  counters: Partial<Record<DrbdCounter, string>>;
+  /**
+   * Counters present on the device's statistics line, as printed (decimal digits); null for one
+   * that cannot be trusted: cut short at the end of the text, or beyond any 64-bit counter.
+   */
+  counters: Partial<Record<DrbdCounter, string | null>>;
 }
 
 /** The state words of a device line, parsed (only the health plugin needs them). */
@@ -68,7 +71,11 @@ export function parseProcDrbd(text: string): ProcDrbd {
   const version = /^version:\s*(\S+)/m.exec(text)?.[1] ?? null;
   const devices: DrbdDevice[] = [];
   let current: DrbdDevice | undefined;
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  // A text that does not end with a newline was cut short: its last number may be too.
+  const cutLine = text.endsWith('\n') ? -1 : lines.length - 1;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
     const device = DEVICE_LINE.exec(line);
     if (device) {
       current = deviceLine(Number(device[1]), device[2]!, device[3]!);
@@ -76,7 +83,7 @@ export function parseProcDrbd(text: string): ProcDrbd {
       continue;
     }
     if (!current) continue;
-    if (STATS_LINE.test(line)) readCounters(line, current.counters);
+    if (STATS_LINE.test(line)) readCounters(line, current.counters, i === cutLine);
     else readProgress(line, current);
   }
   devices.sort((a, b) => a.minor - b.minor);
@@ -129,16 +136,26 @@ const COUNTER_WORD = /(?<=^|\s)([a-z]+):(\d+|\[[\d;]+\])(?=\s|$)/g;
  * V8's optimizing compilers off (the plugins' --max-opt=1), its native matcher beats a scan
  * character by character in JavaScript (bench/README.md).
  */
-function readCounters(line: string, counters: DrbdDevice['counters']): void {
+function readCounters(line: string, counters: DrbdDevice['counters'], cut: boolean): void {
   COUNTER_WORD.lastIndex = 0;
   for (let match = COUNTER_WORD.exec(line); match; match = COUNTER_WORD.exec(line)) {
     const name = match[1]!;
-    if (KNOWN.has(name)) counters[name as DrbdCounter] = bracketSum(match[2]!);
+    if (!KNOWN.has(name)) continue;
+    const atEnd = match.index + match[0].length === line.length;
+    counters[name as DrbdCounter] = cut && atEnd ? null : counterValue(match[2]!);
   }
 }
 
-/** DRBD 9 debugfs prints some gauges per path as `pe:[3;1]`: the device total is their sum. */
-function bracketSum(raw: string): string {
-  if (!raw.startsWith('[')) return raw;
-  return String(raw.slice(1, -1).split(';').reduce((sum, part) => sum + Number(part || 0), 0));
+/** The largest value of a kernel counter (unsigned 64 bits): anything above is not one. */
+const MAX_COUNTER = 18446744073709551615n;
+
+/**
+ * The value of a counter word, exact; DRBD 9 debugfs prints some gauges per path as `pe:[3;1]`,
+ * whose device total is their sum. null for a value no counter can hold.
+ */
+function counterValue(raw: string): string | null {
+  if (!raw.startsWith('[')) return raw.length < 20 || BigInt(raw) <= MAX_COUNTER ? raw : null;
+  let sum = 0n;
+  for (const part of raw.slice(1, -1).split(';')) if (part !== '') sum += BigInt(part);
+  return sum <= MAX_COUNTER ? String(sum) : null;
 }

@@ -1,5 +1,6 @@
 // Standard output of a plugin, written in pieces as the lines come.
 import { writeSync } from 'node:fs';
+import { describeError, errorCode } from '../errors.js';
 import { warn, type Output } from './protocol.js';
 
 /** Output is handed to the kernel in pieces of about this many characters. */
@@ -44,19 +45,25 @@ export class StdoutOutput implements Output {
         while (offset < data.length) offset += writeSync(1, data, offset);
       }
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') {
+      if (errorCode(err) === 'EAGAIN') {
         // A non-blocking stdout that is full: let Node's stream wait for it.
         this.viaStream = true;
+        process.stdout.on('error', (streamErr) => this.failed(streamErr));
         process.stdout.write((data ?? Buffer.from(text)).subarray(offset));
-      } else if (code === 'EPIPE') {
-        // The reader went away (munin-node gave up on us): one line, not a stack trace.
-        this.closed = true;
-        warn('stdout closed before all output was written');
-        process.exitCode = 1;
       } else {
-        throw err;
+        this.failed(err);
       }
     }
+  }
+
+  /**
+   * The reader went away (EPIPE: munin-node gave up on us) or the output cannot be written
+   * (ENOSPC on a file): one line on stderr and a non-zero status, not a stack trace.
+   */
+  private failed(err: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    warn(errorCode(err) === 'EPIPE' ? 'stdout closed before all output was written' : `cannot write to stdout: ${describeError(err)}`);
+    process.exitCode = 1;
   }
 }

@@ -57,22 +57,37 @@ export interface Output {
   write(text: string): void;
 }
 
+/** A C0 control character or DEL: a newline would start a protocol line of its own. */
+const CONTROL = /[\x00-\x1f\x7f]/g;
+
+/**
+ * Text as it may stand after `name.attr ` on one protocol line: every control character becomes
+ * `?`. Labels and infos carry names from configfs and Pacemaker, which may hold a newline; through
+ * here none can print a line (`graph_title ...`, `x.value 999`, `multigraph ...`) it did not mean.
+ */
+export function protocolText(text: string): string {
+  CONTROL.lastIndex = 0;
+  return CONTROL.test(text) ? text.replace(CONTROL, '?') : text;
+}
+
 /** Config lines in a fixed order; with withValues, the value lines follow them (dirtyconfig). */
 export function writeConfig(graph: Graph, out: Output, withValues = false): void {
-  for (const [key, value] of graph.attributes) out.write(`${key} ${value}\n`);
+  for (const [key, value] of graph.attributes) out.write(`${protocolText(key)} ${protocolText(value)}\n`);
   // Value lines are kept (short strings), so the fields are made only once.
   const values: string[] = [];
   for (const field of graph.fields) {
-    out.write(`${field.name}.label ${field.label}\n`);
-    if (field.info) out.write(`${field.name}.info ${field.info}\n`);
-    out.write(`${field.name}.type ${field.type}\n`);
-    if (field.min !== undefined) out.write(`${field.name}.min ${field.min}\n`);
-    if (field.max !== undefined) out.write(`${field.name}.max ${field.max}\n`);
-    if (field.cdef) out.write(`${field.name}.cdef ${field.cdef}\n`);
-    if (field.draw) out.write(`${field.name}.draw ${field.draw}\n`);
-    if (field.warning) out.write(`${field.name}.warning ${field.warning}\n`);
-    if (field.critical) out.write(`${field.name}.critical ${field.critical}\n`);
-    if (field.extinfo) out.write(`${field.name}.extinfo ${field.extinfo}\n`);
+    const name = protocolText(field.name);
+    const line = (attr: string, value: string | number) => out.write(`${name}.${attr} ${protocolText(String(value))}\n`);
+    line('label', field.label);
+    if (field.info) line('info', field.info);
+    line('type', field.type);
+    if (field.min !== undefined) line('min', field.min);
+    if (field.max !== undefined) line('max', field.max);
+    if (field.cdef) line('cdef', field.cdef);
+    if (field.draw) line('draw', field.draw);
+    if (field.warning) line('warning', field.warning);
+    if (field.critical) line('critical', field.critical);
+    if (field.extinfo) line('extinfo', field.extinfo);
     if (withValues) values.push(valueLine(field));
   }
   for (const line of values) out.write(line);
@@ -83,7 +98,7 @@ export function writeValues(graph: Graph, out: Output): void {
 }
 
 function valueLine(field: Field): string {
-  return `${field.name}.value ${field.value ?? 'U'}\n`;
+  return `${protocolText(field.name)}.value ${field.value === null ? 'U' : protocolText(field.value)}\n`;
 }
 
 /**
@@ -94,7 +109,7 @@ function valueLine(field: Field): string {
 export function runMode(plugin: Plugin<Graph | Graph[]>, mode: string | undefined, env: NodeJS.ProcessEnv, out: Output): void {
   switch (mode) {
     case 'autoconf':
-      out.write(plugin.autoconf() + '\n');
+      out.write(protocolText(plugin.autoconf()) + '\n');
       return;
     case 'config': {
       // dirtyconfig: the master skips the fetch run, so config must carry the values too.
@@ -128,12 +143,13 @@ function* graphsToPrint(made: Graph | Graph[], env: NodeJS.ProcessEnv, out: Outp
   }
   for (const graph of made) {
     if (skipEmpty && Array.isArray(graph.fields) && graph.fields.length === 0) continue;
-    out.write(`multigraph ${graph.name}\n`);
+    out.write(`multigraph ${protocolText(graph.name ?? '')}\n`);
     yield graph;
   }
 }
 
 /** One problem line on stderr; never starts with '#', which munin would take as a comment. */
 export function warn(message: string): void {
-  process.stderr.write(`${process.argv[1]?.split('/').pop() ?? 'plugin'}: ${message}\n`);
+  // One line in munin-node's log, whatever names the message holds.
+  process.stderr.write(`${process.argv[1]?.split('/').pop() ?? 'plugin'}: ${protocolText(message)}\n`);
 }

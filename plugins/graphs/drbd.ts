@@ -34,6 +34,7 @@ export function drbdSources(env: NodeJS.ProcessEnv): DrbdSources {
   return {
     proc: env.drbd_proc || DEFAULT_DRBD_PROC,
     drbdsetup: env.drbdsetup || DEFAULT_DRBDSETUP,
+    drbdsetupSetting: 'env.drbdsetup',
     timeoutS: drbdsetupTimeout(env),
     events2File: env.drbd_events2 ? { path: env.drbd_events2, setting: 'env.drbd_events2' } : undefined,
   };
@@ -64,10 +65,8 @@ export function readDrbd(env: NodeJS.ProcessEnv): DrbdSource {
   if (!events2.ok) return failed(env, events2Failure(events2), events2.refused);
   const parsed = parseEvents2Volumes(events2.text, events2.origin);
   if ('empty' in parsed) return failed(env, parsed.empty, false);
-  const { volumes, state } = parsed;
-  const stateProblem = saveKnownVolumes(env, volumes);
-  const skipped = state.unparsed.length;
-  const warning = skipped > 0 ? `${events2.origin}: ignored ${skipped} line${skipped > 1 ? 's' : ''} that are not events2 output (first: "${state.unparsed[0]!.slice(0, 80)}")` : stateProblem;
+  const { volumes } = parsed;
+  const warning = saveKnownVolumes(env, volumes);
   return warning ? { volumes, warning } : { volumes };
 }
 

@@ -1,6 +1,7 @@
 // The lio_read and lio_write graphs: bytes per second per LUN (all initiators) and per
 // initiator and mapped LUN, from the cumulative MiB counters in configfs.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DirectoryCursor } from '../../lib/directory-cursor.js';
 import { DEFAULT_TARGET_ROOT, readLioTree, readCounter } from '../../lib/kernel/configfs.js';
 import { cleanName, FieldNames } from '../../lib/munin/field-names.js';
@@ -72,7 +73,8 @@ function* lioFields(root: string, direction: Direction, withValues: boolean, wit
 }
 
 export function lioPlugin(direction: Direction, env: NodeJS.ProcessEnv): Plugin {
-  const root = env.target_root || DEFAULT_TARGET_ROOT;
+  // Absolute: values are read relative to each TPG's directory (DirectoryCursor).
+  const root = resolve(env.target_root || DEFAULT_TARGET_ROOT);
   const title = direction === 'read' ? 'Read' : 'Write';
   return {
     autoconf() {

@@ -1,7 +1,7 @@
 // A snapshot appears complete or not at all: modes whatever the umask, kill -9 mid-write, the
 // leftover temporary file cleaned by the next run, a full disk.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync, openSync, closeSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync, writeSync, openSync, closeSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempName } from '../../lib/atomic-file.js';
 import { removeStaleTempFiles } from '../../lib/archive/gzip-file.js';
@@ -126,6 +126,69 @@ describe('leftover temporary files', () => {
     } finally {
       sleeper.kill();
     }
+  });
+
+  it('strangers named like leftover temporary files (a directory, a symlink, a FIFO, another user\'s file): the built collector\'s snapshot succeeds and leaves them all (issue 18, item 5)', () => {
+    const root = `${dir}/strangers-target`;
+    const archive = `${dir}/strangers-archive`;
+    buildLioTree(root, seedSystem());
+    const day = `${archive}/${dayStamp(new Date())}`;
+    mkdirSync(day, { recursive: true });
+    const deadPid = spawnSync('true').pid!;
+    const victim = `${dir}/strangers-victim`;
+    writeFileSync(victim, 'keep me\n');
+    const names = {
+      directory: tempName('lio-statistics-202601011200.gz', deadPid),
+      symlink: tempName('lio-statistics-202601011201.gz', deadPid),
+      fifo: tempName('lio-statistics-202601011202.gz', deadPid),
+      othersFile: tempName('lio-statistics-202601011203.gz', deadPid),
+    };
+    mkdirSync(`${day}/${names.directory}`);
+    writeFileSync(`${day}/${names.directory}/inside`, 'x');
+    symlinkSync(victim, `${day}/${names.symlink}`);
+    execFileSync('mkfifo', [`${day}/${names.fifo}`]);
+    writeFileSync(`${day}/${names.othersFile}`, 'x');
+    chownSync(`${day}/${names.othersFile}`, 65534, 65534);
+
+    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--no-drbd']);
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    expect(readdirSync(day).filter((n) => n.startsWith('.')).sort()).toEqual(Object.values(names).sort());
+    expect(readdirSync(day).filter((n) => !n.startsWith('.'))).toHaveLength(1);
+    expect(readdirSync(`${day}/${names.directory}`)).toEqual(['inside']);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
+  });
+
+  it('a day directory that is a symlink is not followed: the snapshot is refused, nothing written there (issue 18, also-fix)', () => {
+    const root = `${dir}/symlink-target`;
+    const archive = `${dir}/symlink-archive`;
+    const elsewhere = `${dir}/symlink-elsewhere`;
+    buildLioTree(root, seedSystem());
+    mkdirSync(archive);
+    mkdirSync(elsewhere);
+    const day = `${archive}/${dayStamp(new Date())}`;
+    symlinkSync(elsewhere, day);
+    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--no-drbd']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^lio-collector: snapshot stats: ${day}/lio-statistics-\\d{12}\\.gz not written: ${day} is a symlink, not followed: day directories are made by lio-collector\n$`));
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('an archive directory writable by every user is made 0750 with one warning; a shared sticky one is refused (issue 18, also-fix)', () => {
+    const root = `${dir}/open-target`;
+    buildLioTree(root, seedSystem());
+    const open = `${dir}/open-archive`;
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', open, '--no-drbd']);
+    expect(run).toMatchObject({ status: 0, stderr: `lio-collector: snapshot stats: archive ${open} was writable by every user (mode 0777): made 0750\n` });
+    expect(mode(open)).toBe('750');
+    const shared = `${dir}/shared-archive`;
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const refused = runCollector(['snapshot', 'stats', '--root', root, '--archive', shared, '--no-drbd']);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain(`archive ${shared} is a directory shared by every user (mode 1777): give a directory of its own\n`);
+    expect(readdirSync(shared)).toEqual([]);
   });
 
   it('two snapshots writing into the same day directory at once both succeed', async () => {

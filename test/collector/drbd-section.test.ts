@@ -1,10 +1,12 @@
 // The collector's DRBD entries on DRBD 9: /proc/drbd (version lines only) and the output of
 // `drbdsetup events2 --now --statistics` under that command line; on DRBD 8 /proc/drbd alone.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { drbdSections } from '../../collector/drbd-section.js';
 import { EVENTS2_HEADER } from '../../lib/archive/layout.js';
 import { tempDir } from '../support/tmp.js';
+import { runCollector } from '../support/collector-cli.js';
+import { DEFAULT_DRBDSETUP } from '../../lib/kernel/drbdsetup.js';
 import { DRBD9_PROC, failingDrbdsetup, hangingDrbdsetup, THREE_PEERS_EVENTS2, workingDrbdsetup } from '../support/fake-drbdsetup.js';
 
 describe('drbdSections', () => {
@@ -43,5 +45,14 @@ describe('drbdSections', () => {
 
   it('without DRBD: no entry', () => {
     expect(drbdSections(`${dir}/no-such-proc-drbd`, `${dir}/no-such-drbdsetup`)).toEqual([]);
+  });
+});
+
+describe('the built collector on DRBD 9 without drbdsetup (issue 18, also-fix: messages)', () => {
+  const dir = tempDir();
+  it('names what is missing without pointing at env.drbdsetup, which the collector does not read', () => {
+    const run = runCollector(['snapshot', 'stats', '--root', new URL('../fixtures/configfs/procfs-target', import.meta.url).pathname, '--archive', `${dir}/archive`, '--drbd-proc', DRBD9_PROC.pathname]);
+    expect(existsSync(DEFAULT_DRBDSETUP)).toBe(false);
+    expect(run).toMatchObject({ status: 0, stderr: `lio-collector: snapshot stats: DRBD entry empty: ${DEFAULT_DRBDSETUP} not found: install drbd-utils\n` });
   });
 });

@@ -2,6 +2,7 @@
 // files built on disk. Runs the built dist/lio-munin as an administrator would (as root: the
 // installer asks each plugin's autoconf as user nobody, as munin-node does).
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLioTree, patternTraffic, seedSystem, setTraffic } from '../support/lio-tree.js';
@@ -393,5 +394,69 @@ describe('the installed plugins under the conditions munin-node gives them', () 
     const collector = asMuninNode(join(root, 'usr/local/bin/lio-collector'), {}, ['--help']);
     expect(collector.status).toBe(0);
     expect(collector.stdout).toMatch(/^Usage: lio-collector/);
+  });
+});
+
+describe('a manifest that leads outside --destdir (issue 18, item 6): refused whole, nothing removed', () => {
+  const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+  /** A staging root with everything installed, and a victim file outside it. */
+  function installedWithVictim(): { root: string; manifestPath: string; victim: string; entries: unknown[] } {
+    const root = stagingRoot();
+    expect(lioMunin(installArgs(root, '--drbd-proc', drbd)).status).toBe(0);
+    const outside = mkdtempSync(join(work, 'outside-'));
+    const victim = join(outside, 'victim');
+    writeFileSync(victim, 'not lio-munin\'s\n');
+    const manifestPath = join(root, 'var/lib/lio-munin/manifest.json');
+    const entries = (JSON.parse(readFileSync(manifestPath, 'utf8')) as { entries: unknown[] }).entries;
+    return { root, manifestPath, victim, entries };
+  }
+
+  function expectRefused(root: string, manifestPath: string, victim: string, reason: string): void {
+    const before = snapshot(root);
+    const run = lioMunin(['uninstall', '--destdir', root]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`lio-munin: the manifest ${manifestPath} is refused, nothing was changed: ${reason}\n`);
+    expect(readFileSync(victim, 'utf8')).toBe('not lio-munin\'s\n');
+    expect(snapshot(root)).toEqual(before);
+  }
+
+  it('a file entry whose path climbs out with ..', () => {
+    const { root, manifestPath, victim, entries } = installedWithVictim();
+    const bad = { kind: 'file', path: `/..${victim.slice(work.length)}`, sha256: sha('not lio-munin\'s\n'), mode: '644' };
+    writeFileSync(manifestPath, JSON.stringify({ format: 1, entries: [...entries, bad] }));
+    expectRefused(root, manifestPath, victim, `an entry lio-munin cannot have written (${JSON.stringify(bad)}; paths must be absolute and plain, without . or .., backups under /var/lib/lio-munin/backup): fix or remove it`);
+  });
+
+  it('a backup outside the backup directory, and a directory entry with ..', () => {
+    const { root, manifestPath, victim, entries } = installedWithVictim();
+    const backup = { kind: 'file', path: '/etc/cron.d/x', sha256: sha(''), mode: '644', backup: `/var/lib/lio-munin/backup/../../../..${victim.slice(work.length)}` };
+    writeFileSync(manifestPath, JSON.stringify({ format: 1, entries: [...entries, backup] }));
+    expectRefused(root, manifestPath, victim, `an entry lio-munin cannot have written (${JSON.stringify(backup)}; paths must be absolute and plain, without . or .., backups under /var/lib/lio-munin/backup): fix or remove it`);
+    const dir = { kind: 'dir', path: '/etc/../..' };
+    writeFileSync(manifestPath, JSON.stringify({ format: 1, entries: [dir, ...entries] }));
+    expectRefused(root, manifestPath, victim, `an entry lio-munin cannot have written (${JSON.stringify(dir)}; paths must be absolute and plain, without . or .., backups under /var/lib/lio-munin/backup): fix or remove it`);
+  });
+
+  it('a plain path under a staged directory that is a symlink to the outside', () => {
+    const { root, manifestPath, victim, entries } = installedWithVictim();
+    symlinkSync(join(victim, '..'), join(root, 'etc/elsewhere'));
+    const bad = { kind: 'file', path: '/etc/elsewhere/victim', sha256: sha('not lio-munin\'s\n'), mode: '644' };
+    writeFileSync(manifestPath, JSON.stringify({ format: 1, entries: [...entries, bad] }));
+    expectRefused(root, manifestPath, victim, `${root}/etc/elsewhere/victim leads outside ${root} (${root}/etc/elsewhere is ${join(victim, '..')})`);
+  });
+
+  it('a manifest holding null, and a --destdir that does not exist, each get one clear line', () => {
+    const { root, manifestPath } = installedWithVictim();
+    writeFileSync(manifestPath, 'null\n');
+    expect(lioMunin(['uninstall', '--destdir', root])).toMatchObject({
+      status: 1,
+      stderr: `lio-munin: the manifest ${manifestPath} is not one lio-munin wrote (it holds null, not an object): fix or remove it\n`,
+    });
+    expect(lioMunin(['uninstall', '--destdir', join(work, 'no-such-root')])).toMatchObject({
+      status: 1,
+      stderr: `lio-munin: --destdir ${join(work, 'no-such-root')}: no such directory\n`,
+    });
   });
 });

@@ -64,3 +64,28 @@ describe('env.drbd_events2 (DRBD 9) that is not a file of events2 output', () =>
     }
   }
 });
+
+describe('a /proc/drbd with numbers that cannot be trusted (issue 18, also-fix)', () => {
+  const HEAD = 'version: 8.4.11 (api:1/proto:86-101)\n 1: cs:Connected ro:Secondary/Secondary ds:UpToDate/UpToDate C r-----\n';
+
+  it('cut short mid-number: that value is U, not the cut number; the values before it stay', () => {
+    const path = `${dir}/proc-drbd-cut`;
+    writeFileSync(path, `${HEAD}    ns:38940 nr:0 dw:0 dr:389`, { mode: 0o644 });
+    expect(muninRun(dir, 'drbd', undefined, { drbd_proc: path })).toEqual({
+      stdout: 'drbd1dr.value U\ndrbd1dw.value 0\ndrbd1ns.value 38940\ndrbd1nr.value 0\n',
+      stderr: '',
+      status: 0,
+    });
+  }, 15_000);
+
+  it('beyond any 64-bit counter, alone or as a DRBD 9 [a;b] sum: U, never a rounded float; 2^64-1 itself is exact', () => {
+    const path = `${dir}/proc-drbd-absurd`;
+    writeFileSync(path, `${HEAD}    ns:99999999999999999999999 nr:18446744073709551615 dw:0 dr:38940 al:0 bm:0 lo:0 pe:[18446744073709551615;1] ua:[9007199254740993;0] ap:0 ep:1 wo:f oos:0\n`, { mode: 0o644 });
+    expect(muninRun(dir, 'drbd', undefined, { drbd_proc: path }).stdout).toBe(
+      'drbd1dr.value 38940\ndrbd1dw.value 0\ndrbd1ns.value U\ndrbd1nr.value 18446744073709551615\ndrbd1os.value 0\n',
+    );
+    expect(muninRun(dir, 'drbd_ext', undefined, { drbd_proc: path }).stdout).toBe(
+      'drbd1bm.value 0\ndrbd1lo.value 0\ndrbd1pe.value U\ndrbd1ua.value 9007199254740993\ndrbd1ap.value 0\ndrbd1ep.value 1\n',
+    );
+  }, 15_000);
+});

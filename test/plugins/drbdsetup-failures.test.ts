@@ -2,7 +2,7 @@
 // keep the fields of the last good reading with U values, one line goes to stderr, exit 0.
 // Through munin-run (as nobody) with fake drbdsetup scripts, plus the runner on its own.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isDrbd9Node } from '../../lib/kernel/drbd.js';
 import { runEvents2 } from '../../lib/kernel/drbdsetup.js';
@@ -20,6 +20,7 @@ import {
   script,
   THREE_PEERS_EVENTS2,
   workingDrbdsetup,
+  wrapperHangingDrbdsetup,
   writableDir,
 } from '../support/fake-drbdsetup.js';
 
@@ -59,6 +60,13 @@ describe('drbdsetup that fails after a good reading (three peers known)', () => 
     });
   });
 
+  it('not executable by anyone (mode 0644): says so, not "needs root" (issue 18, also-fix)', () => {
+    const drbdsetup = script(bin, 'drbdsetup-noexec', 'exit 0', 0o644);
+    const env = { ...base, drbdsetup };
+    expect(muninRun(dir, 'drbd_al', 'autoconf', env)).toEqual({ stdout: `no (DRBD 9: ${drbdsetup}: not executable (mode 0644))\n`, stderr: '', status: 0 });
+    expect(muninRun(dir, 'drbd_al', undefined, env)).toEqual({ stdout: 'drbd0al.value U\n', stderr: `drbd_al: ${drbdsetup}: not executable (mode 0644); values are U\n`, status: 0 });
+  });
+
   it('refused by the kernel (netlink error reply, exit 20): the same autoconf answer', () => {
     const drbdsetup = netlinkRefusedDrbdsetup(bin, 'drbdsetup-netlink-eperm');
     const env = { ...base, drbdsetup };
@@ -89,6 +97,32 @@ describe('drbdsetup that fails after a good reading (three peers known)', () => 
     );
   });
 
+  it('a wrapper hanging with a child of its own: the timeout kills its whole process group (issue 18, item 3)', () => {
+    const pidFile = `${writableDir(`${dir}/run`)}/wrapper-child.pid`;
+    const drbdsetup = wrapperHangingDrbdsetup(bin, 'drbdsetup-wrapper', pidFile);
+    const run = muninRun(dir, 'drbd_al', undefined, { ...base, drbdsetup, drbdsetup_timeout: '1' });
+    expect(run).toEqual({
+      stdout: 'drbd0al.value U\n',
+      stderr: `drbd_al: ${drbdsetup} events2 --now --statistics did not finish within 1 s and was killed; values are U\n`,
+      status: 0,
+    });
+    const child = Number(readFileSync(pidFile, 'utf8'));
+    expect(child).toBeGreaterThan(1);
+    // Gone, or killed and waiting to be reaped by init (a zombie, state Z): not running.
+    const stat = existsSync(`/proc/${child}/stat`) ? readFileSync(`/proc/${child}/stat`, 'utf8') : '';
+    expect(stat.replace(/^\d+ \(.*\) /, '').charAt(0)).toMatch(/^Z?$/);
+  });
+
+  it('a timeout too small to count in milliseconds still is one, not none (issue 18, item 3)', () => {
+    const drbdsetup = hangingDrbdsetup(bin, 'drbdsetup-hang-tiny', `${dir}/run/hang-tiny.pid`);
+    const run = muninRun(dir, 'drbd_al', undefined, { ...base, drbdsetup, drbdsetup_timeout: '0.0001' });
+    expect(run).toEqual({
+      stdout: 'drbd0al.value U\n',
+      stderr: `drbd_al: ${drbdsetup} events2 --now --statistics did not finish within 0.0001 s and was killed; values are U\n`,
+      status: 0,
+    });
+  });
+
   it('hanging without env.drbdsetup_timeout: the default is 5 s', () => {
     const drbdsetup = hangingDrbdsetup(bin, 'drbdsetup-hang-default', `${dir}/run/hang-default.pid`);
     const run = muninRun(dir, 'drbd_al', undefined, { ...base, drbdsetup });
@@ -105,6 +139,16 @@ describe('drbdsetup that fails after a good reading (three peers known)', () => 
     const reason = `${drbdsetup} events2 gave no events2 lines (first line: "<html><body>502 Bad Gateway</body></html>")`;
     expect(muninRun(dir, 'drbd', undefined, env)).toEqual({ stdout: ALL_U, stderr: `drbd: ${reason}; values are U\n`, status: 0 });
     expect(muninRun(dir, 'drbd', 'autoconf', env)).toEqual({ stdout: `no (DRBD 9: ${reason})\n`, stderr: '', status: 0 });
+  });
+
+  it('exit 0 with an "exists -" line among junk: a failed reading, the known fields stay, with U (issue 18, item 7)', () => {
+    const drbdsetup = script(bin, 'drbdsetup-junk', "echo 'exists -'\necho 'Segmentation fault in helper'\necho '%%%'");
+    const env = { ...base, drbdsetup };
+    const reason = `${drbdsetup} events2 gave 2 lines that are not events2 output (first: "Segmentation fault in helper")`;
+    expect(muninRun(dir, 'drbd', undefined, env)).toEqual({ stdout: ALL_U, stderr: `drbd: ${reason}; values are U\n`, status: 0 });
+    // The kept device list was not wiped: a later failure still prints every known field as U.
+    const failing = failingDrbdsetup(bin, 'drbdsetup-fails-after-junk');
+    expect(muninRun(dir, 'drbd', undefined, { ...base, drbdsetup: failing }).stdout).toBe(ALL_U);
   });
 
   it('failing (exit 20 with a message): U values and the message on stderr', () => {

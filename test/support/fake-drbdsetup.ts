@@ -86,3 +86,11 @@ export const THREE_PEERS_EVENTS2 = [
   'exists -',
   '',
 ].join('\n');
+
+/**
+ * drbdsetup as a wrapper script that starts a child which never ends, then never answers itself;
+ * writes the child's pid to pidFile (the dir must be writable).
+ */
+export function wrapperHangingDrbdsetup(dir: string, name: string, pidFile: string): string {
+  return script(dir, name, `sleep 120 &\necho $! > '${pidFile}'\nwait`);
+}

@@ -59,6 +59,10 @@ describe('lio-collector archive (built)', () => {
     [['series', W_GLOB, '--to', '2026-02-30 10:00'], 'invalid --to "2026-02-30 10:00": no such local time'],
     [['series', W_GLOB, '--from', '2026-11-20 11:00', '--to', '2026-11-20 10:00'], '--from 2026-11-20 11:00 is after --to 2026-11-20 10:00'],
     [['show', '2026-11-20 25:00'], 'invalid TIME "2026-11-20 25:00": no such local time'],
+    // Absurd relative times (issue 18, also-fix): one gave a date of year -271821, one NaN.
+    [['series', W_GLOB, '--from', '-99999999d'], 'invalid --from "-99999999d": more than 100 years before now'],
+    [['grep', 'x', '--to', '-1000000000000m'], 'invalid --to "-1000000000000m": more than 100 years before now'],
+    [['series', W_GLOB, '--from', '-36600d1m'], 'invalid --from "-36600d1m": more than 100 years before now'],
     [['show', '2026-11-20 10:00', '2026-11-20 11:00'], 'show takes one TIME, got 2: 2026-11-20 10:00, 2026-11-20 11:00'],
     [['series', '[abc', ...inWindow], 'invalid path pattern "[abc": [ without ]'],
     [['series', 'lun_{0,1', ...inWindow], 'invalid path pattern "lun_{0,1": { without }'],
