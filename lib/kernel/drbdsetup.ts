@@ -1,18 +1,15 @@
 // Runs `drbdsetup events2 --now --statistics` with a bounded time, for the DRBD 9 path of the
-// plugins and the collector. child_process is loaded only when drbdsetup is really run, so the
-// DRBD 8 path (and every LIO plugin) starts without it.
-import type * as ChildProcess from 'node:child_process';
-import { builtin } from '../lazy.js';
+// plugins and the collector (through lib/bounded-command.ts, which loads child_process only when
+// drbdsetup is really run, so the DRBD 8 path and every LIO plugin start without it).
+import { runBounded, type CommandRun } from '../bounded-command.js';
 
 export const DEFAULT_DRBDSETUP = '/usr/sbin/drbdsetup';
 export const EVENTS2_ARGS = ['events2', '--now', '--statistics'] as const;
 /** Well under Munin's plugin timeout (10 s documented, 60 s in munin-node 2.0). */
 export const DEFAULT_DRBDSETUP_TIMEOUT_S = 5;
 
-export type Events2Run =
-  | { ok: true; output: string }
-  /** refused: drbdsetup may not be run or may not talk to the kernel as this user. */
-  | { ok: false; refused: boolean; reason: string };
+/** refused: drbdsetup may not be run or may not talk to the kernel as this user. */
+export type Events2Run = CommandRun;
 
 // drbd-utils installs drbdsetup setuid root, mode 4750, group haclient when that group exists
 // (user/v9/Makefile.in): other users get EACCES. A kernel that refuses the netlink request makes
@@ -21,32 +18,7 @@ export type Events2Run =
 // the ERR_PERM reply code (its error_messages[]), which older DRBD kernels sent.
 const REFUSED_TEXT = /Operation not permitted|Permission denied|CAP_SYS_ADMIN/i;
 
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
-  return line.trim().slice(0, 200);
-}
-
 /** Runs `<path> events2 --now --statistics`; never throws, never waits longer than timeoutS. */
 export function runEvents2(path: string, timeoutS: number): Events2Run {
-  const command = `${path} ${EVENTS2_ARGS.join(' ')}`;
-  const run = builtin<typeof ChildProcess>('node:child_process').spawnSync(path, EVENTS2_ARGS, {
-    encoding: 'latin1',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: Math.round(timeoutS * 1000),
-    killSignal: 'SIGKILL',
-    maxBuffer: 64 * 1024 * 1024,
-    // Messages in English, so that a refusal can be recognised.
-    env: { ...process.env, LC_ALL: 'C' },
-  });
-  const code = (run.error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ETIMEDOUT') return { ok: false, refused: false, reason: `${command} did not finish within ${timeoutS} s and was killed` };
-  if (code === 'ENOENT') return { ok: false, refused: false, reason: `${path} not found: install drbd-utils or set env.drbdsetup` };
-  if (code === 'EACCES' || code === 'EPERM') return { ok: false, refused: true, reason: `${path}: ${code}` };
-  if (run.error) return { ok: false, refused: false, reason: `${command} failed: ${code ?? run.error.message}` };
-  if (run.status !== 0) {
-    const said = firstLine(run.stderr) || firstLine(run.stdout);
-    const how = run.signal ? `was killed by ${run.signal}` : `exited with ${run.status}`;
-    return { ok: false, refused: REFUSED_TEXT.test(run.stderr), reason: `${command} ${how}${said ? `: ${said}` : ''}` };
-  }
-  return { ok: true, output: run.stdout };
+  return runBounded({ path, args: EVENTS2_ARGS, timeoutS, notFound: 'install drbd-utils or set env.drbdsetup', refusedText: REFUSED_TEXT });
 }
