@@ -12,7 +12,7 @@ export const SETSID = '/usr/bin/setsid';
 export type CommandRun =
   | { ok: true; output: string }
   /** refused: the command may not be run, or it was refused what it asked, as this user. */
-  | { ok: false; refused: boolean; reason: string };
+  | { ok: false; refused: boolean; reason: string; output?: string };
 
 export interface BoundedCommand {
   path: string;
@@ -68,7 +68,7 @@ export function runBounded(command: BoundedCommand): CommandRun {
   if (run.status !== 0) {
     const said = firstLine(run.stderr) || firstLine(run.stdout);
     const how = run.signal ? `was killed by ${run.signal}` : `exited with ${run.status}`;
-    return { ok: false, refused: command.refusedText.test(run.stderr), reason: `${shown} ${how}${said ? `: ${said}` : ''}` };
+    return { ok: false, refused: command.refusedText.test(run.stderr), reason: `${shown} ${how}${said ? `: ${said}` : ''}`, output: run.stdout };
   }
   return { ok: true, output: run.stdout };
 }
