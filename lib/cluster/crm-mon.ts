@@ -136,7 +136,7 @@ export function parseCrmMon(text: string): ClusterState {
   if (status && (status.attributes.code !== '0' || !summary)) {
     const errors = child(status, 'errors')?.children.map((e) => e.text).filter(Boolean) ?? [];
     const said = status.attributes.code === '0' ? [] : [status.attributes.message ?? `status ${status.attributes.code}`];
-    throw new CrmMonFailed([...said, ...errors].join(': ') || 'no cluster state');
+    throw new CrmMonFailed([...said, errors.join('; ')].filter(Boolean).join(': ') || 'no cluster state');
   }
   if (!summary || !nodes) throw new UnexpectedXml(`no <${summary ? 'nodes' : 'summary'}> in crm_mon's output`);
   const dc = child(summary, 'current_dc');

@@ -208,10 +208,10 @@ function nameFields(known: Known): Context['names'] {
 function unknownValues(state: ClusterState): string[] {
   const lines: string[] = [];
   for (const node of state.nodes) {
-    if ([node.online, node.standby, node.maintenance, node.unclean].includes(null)) lines.push(`crm_mon's node ${node.said}: a value that is not true or false; its fields are U`);
+    if ([node.online, node.standby, node.maintenance, node.unclean].includes(null)) lines.push(`crm_mon's node ${node.said}: a flag that is neither true nor false: its field is U`);
   }
   for (const resource of state.resources) {
-    if (resource.primitives.some((p) => p.active === null || p.failed === null)) lines.push(`crm_mon's resource ${resource.id}: active or failed is not true or false; its running field is U`);
+    if (resource.primitives.some((p) => p.active === null || p.failed === null)) lines.push(`crm_mon's resource ${resource.id}: active or failed is neither true nor false: its running field is U`);
   }
   return lines;
 }
