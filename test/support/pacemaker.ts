@@ -80,12 +80,38 @@ export class ClusterStates {
     return this.path(name);
   }
 
-  /** A copy of from changed by a tool working on CIB_file (crm_attribute, cibadmin), then simulated. */
+  /**
+   * A copy of from changed by tools working on CIB_file (crm_attribute, cibadmin), one command
+   * after the other, then simulated.
+   */
   edit(from: string, name: string, command: string, args: string[], at = SIMULATED_AT): string {
+    return this.edits(from, name, [[command, args]], at);
+  }
+
+  edits(from: string, name: string, commands: Array<[string, string[]]>, at = SIMULATED_AT): string {
     const edited = `${name}-edited`;
     copyFileSync(this.path(from), this.path(edited));
-    tool(command, args, { CIB_file: this.path(edited) }, at);
+    for (const [command, args] of commands) tool(command, args, { CIB_file: this.path(edited) }, at);
     return this.simulate(edited, name, [], at);
+  }
+
+  /**
+   * What `crm_resource --cleanup` does to a resource's failure on a node, done with cibadmin:
+   * crm_resource skips the clean-up on a CIB_file ("Dry run"). The node's fail count and last
+   * failure attributes and the failed operation's record are deleted.
+   */
+  cleanup(from: string, name: string, nodeId: string, resource: string, operation: string, at = SIMULATED_AT): string {
+    const attribute = (kind: string) => `<nvpair id="${nodeId}-${kind}-${resource}.${operation}"/>`;
+    return this.edits(
+      from,
+      name,
+      [
+        ['cibadmin', ['--delete', '--xml-text', attribute('fail-count')]],
+        ['cibadmin', ['--delete', '--xml-text', attribute('last-failure')]],
+        ['cibadmin', ['--delete', '--xml-text', `<lrm_rsc_op id="${resource}_last_failure_0"/>`]],
+      ],
+      at,
+    );
   }
 }
 
