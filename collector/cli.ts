@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { runDaemon } from './daemon.js';
 import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
+import { DEFAULT_CRM_MON } from '../lib/cluster/crm-mon.js';
 import {
   checkCron,
   DEFAULT_FULL_CRON,
@@ -41,6 +42,8 @@ const retentionOption = () =>
 const drbdOptions = () => [
   new Option('--drbd-proc <path>', 'DRBD status appended to stats snapshots as [/proc/drbd], if the file exists').default(DEFAULT_DRBD_PROC),
   new Option('--no-drbd', 'no DRBD entry in stats snapshots'),
+  new Option('--crm-mon <path>', 'Pacemaker cluster state appended to stats snapshots as [crm_mon], if crm_mon exists').default(DEFAULT_CRM_MON),
+  new Option('--no-crm-mon', 'no [crm_mon] entry in stats snapshots'),
 ];
 const verboseOption = (what: string) => new Option('--verbose', `print ${what} (stdout)`);
 
@@ -76,6 +79,7 @@ async function runCommand(options: RunOptions): Promise<void> {
     pruneCron,
     timeoutSeconds,
     drbdProc: options.drbd ? resolve(options.drbdProc) : null,
+    crmMon: options.crmMon === false ? null : resolve(options.crmMon),
     verbose: options.verbose,
     self: [process.execPath, process.argv[1]],
   });

@@ -192,6 +192,28 @@ export function parseCrmMon(text: string): ClusterState {
   return state;
 }
 
+/** Where a resource runs: the nodes of its active primitives (a promotable clone: its promoted ones). */
+export function runsOn(resource: ClusterResource): Set<string> {
+  const promoted = (role: string) => role === 'Promoted' || role === 'Master';
+  const primitives = resource.promotable ? resource.primitives.filter((p) => promoted(p.role)) : resource.primitives.filter((p) => p.active);
+  return new Set(primitives.flatMap((p) => p.nodes));
+}
+
+/** What crm_mon said about a resource: each primitive's role and nodes, in a few words. */
+export function resourceSaid(resource: ClusterResource, state: ClusterState, withFailures = true): string {
+  const parts = new Map<string, string[]>();
+  for (const p of resource.primitives) {
+    const where = p.nodes.length ? ` on ${p.nodes.join(', ')}` : '';
+    const text = `${p.role}${where}${p.failed ? ' (FAILED)' : ''}${p.targetRole ? ` target-role ${p.targetRole}` : ''}`;
+    parts.set(p.id, [...(parts.get(p.id) ?? []), text]);
+  }
+  const members = [...parts].map(([id, texts]) => `${id} ${texts.join(', ')}`).join('; ');
+  const ids = new Set(resource.primitives.map((p) => p.id));
+  const failures = state.failures.filter((f) => ids.has(f.resource)).map((f) => f.said);
+  const head = `${resource.kind} ${resource.id}${resource.disabled ? ' (disabled)' : ''}: ${members || 'no primitives'}`;
+  return failures.length && withFailures ? `${head}; failed: ${failures.join('; ')}` : head;
+}
+
 export type CrmMonRead = { ok: true; state: ClusterState; text: string } | { ok: false; refused: boolean; absent: boolean; reason: string };
 
 /** Runs crm_mon (the 1.1 arguments when the 2.x ones are refused) and reads its output. */

@@ -1,7 +1,7 @@
 // The pacemaker graphs: node and quorum health, where each resource (a group counted as one) runs,
 // and its fail counts and failed actions, from `crm_mon --output-as=xml` (lib/cluster/crm-mon.ts),
 // with the warning and critical ranges munin-limits alerts on.
-import { DEFAULT_CRM_MON, DEFAULT_CRM_MON_TIMEOUT_S, readCrmMon, type ClusterResource, type ClusterState, type CrmMonRead } from '../../lib/cluster/crm-mon.js';
+import { DEFAULT_CRM_MON, DEFAULT_CRM_MON_TIMEOUT_S, readCrmMon, resourceSaid, runsOn, type ClusterResource, type ClusterState, type CrmMonRead } from '../../lib/cluster/crm-mon.js';
 import { AlertRanges, type RangeDefault } from '../../lib/munin/alert-ranges.js';
 import { cleanName, FieldNames } from '../../lib/munin/field-names.js';
 import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
@@ -105,13 +105,6 @@ function read(env: NodeJS.ProcessEnv): CrmMonRead {
   return readCrmMon(path, timeoutS, extra);
 }
 
-/** Where a resource runs: the nodes of its active primitives (a promotable clone: its promoted ones). */
-function runsOn(resource: ClusterResource): Set<string> {
-  const promoted = (role: string) => role === 'Promoted' || role === 'Master';
-  const primitives = resource.promotable ? resource.primitives.filter((p) => promoted(p.role)) : resource.primitives.filter((p) => p.active);
-  return new Set(primitives.flatMap((p) => p.nodes));
-}
-
 /** 1 when it runs as it should, 0 when stopped or failed; null when crm_mon did not say. */
 function runningValue(resource: ClusterResource): string | null {
   const { primitives } = resource;
@@ -120,21 +113,6 @@ function runningValue(resource: ClusterResource): string | null {
   // A group runs when all of its primitives do; a clone when an instance does (promoted, if promotable).
   const running = resource.kind === 'clone' || resource.kind === 'bundle' ? runsOn(resource).size > 0 : primitives.length > 0 && primitives.every((p) => p.active);
   return running ? '1' : '0';
-}
-
-/** What crm_mon said about a resource: each primitive's role and nodes, in a few words. */
-function resourceSaid(resource: ClusterResource, state: ClusterState): string {
-  const parts = new Map<string, string[]>();
-  for (const p of resource.primitives) {
-    const where = p.nodes.length ? ` on ${p.nodes.join(', ')}` : '';
-    const text = `${p.role}${where}${p.failed ? ' (FAILED)' : ''}${p.targetRole ? ` target-role ${p.targetRole}` : ''}`;
-    parts.set(p.id, [...(parts.get(p.id) ?? []), text]);
-  }
-  const members = [...parts].map(([id, texts]) => `${id} ${texts.join(', ')}`).join('; ');
-  const ids = new Set(resource.primitives.map((p) => p.id));
-  const failures = state.failures.filter((f) => ids.has(f.resource)).map((f) => f.said);
-  const head = `${resource.kind} ${resource.id}${resource.disabled ? ' (disabled)' : ''}: ${members || 'no primitives'}`;
-  return failures.length ? `${head}; failed: ${failures.join('; ')}` : head;
 }
 
 export function pacemakerPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
