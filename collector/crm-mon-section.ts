@@ -48,6 +48,7 @@ export function crmMonSections(crmMon: string = DEFAULT_CRM_MON): ExtraSection[]
   const read = readCrmMon(crmMon, DEFAULT_CRM_MON_TIMEOUT_S);
   if (read.ok) return [{ header: CRM_MON_HEADER, content: clusterStateLines(read.state).join('\n') + '\n' }];
   if (read.absent) return [];
-  // The reason goes into the entry too: "the cluster did not run on this node then" is an answer.
-  return [{ header: CRM_MON_HEADER, content: `unavailable: ${read.reason}\n`, problem: read.reason }];
+  // The reason goes into the entry, not the log: on a node whose cluster stack is stopped it would
+  // be a log line every minute, and "the cluster did not run on this node then" is an answer.
+  return [{ header: CRM_MON_HEADER, content: `unavailable: ${read.reason}\n` }];
 }

@@ -8,7 +8,6 @@ import { EntryText, headerPrefix, isSecret, SECRET_PLACEHOLDER } from '../lib/ar
 import { AtomicGzipFile, makeDirectory, removeStaleTempFiles } from '../lib/archive/gzip-file.js';
 import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
-import { DEFAULT_CRM_MON } from '../lib/cluster/crm-mon.js';
 import { crmMonSections } from './crm-mon-section.js';
 import { drbdSections } from './drbd-section.js';
 import { statsFiles, treeFiles } from './file-selection.js';
@@ -22,7 +21,7 @@ export interface SnapshotOptions {
   now?: Date;
   /** Path of /proc/drbd for the stats snapshot's DRBD entry (default /proc/drbd); null: no DRBD entry. */
   drbdProc?: string | null;
-  /** crm_mon for the stats snapshot's [crm_mon] entry (default /usr/sbin/crm_mon); null: none. */
+  /** crm_mon for the stats snapshot's [crm_mon] entry (the command line's default: /usr/sbin/crm_mon); absent or null: none. */
   crmMon?: string | null;
 }
 
@@ -115,8 +114,8 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
         if (section.problem) problem(`DRBD entry empty: ${section.problem}`);
       }
     }
-    if (options.kind === 'stats' && options.crmMon !== null) {
-      for (const section of crmMonSections(options.crmMon ?? DEFAULT_CRM_MON)) {
+    if (options.kind === 'stats' && options.crmMon) {
+      for (const section of crmMonSections(options.crmMon)) {
         text.addText(section.header, section.content);
         if (section.problem) problem(`crm_mon entry without the cluster state: ${section.problem}`);
       }
