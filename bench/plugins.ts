@@ -141,7 +141,7 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
     const r = m?.ok && floorResult?.ok ? ratio(m.spread.median / floorResult.spread.median) : '';
     const lines = m?.ok ? String(m.last.stdout.split('\n').length - 1) : '';
     const label = name === crmMonAlone?.name ? 'crm_mon alone (reference)' : `runtime floor: \`node -e 0\`${m?.ok ? ` (${m.spread.runs.length} runs)` : ''}`;
-    return [run?.plugin ?? label, run?.mode ?? '', run?.system ?? cluster?.label ?? '', ...timeCells(m), r, m?.ok ? mib(m.peakRssKiB) : '', lines];
+    return [run?.plugin ?? label, run?.mode ?? '', run?.system ?? (name === crmMonAlone?.name ? cluster!.label : ''), ...timeCells(m), r, m?.ok ? mib(m.peakRssKiB) : '', lines];
   });
 
   const targets = [

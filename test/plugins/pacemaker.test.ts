@@ -27,6 +27,8 @@ beforeAll(() => {
   // With fencing enabled, a lost node is unclean until fenced, and its resources stay there.
   states.edit('healthy', 'fencing', 'crm_attribute', ['--type', 'crm_config', '--name', 'stonith-enabled', '--update', 'true']);
   states.simulate('fencing', 'unclean', ['--node-fail', 'node1'], AFTER);
+  // g_tgt stopped on purpose.
+  states.edit('healthy', 'disabled', 'crm_resource', ['--resource', 'g_tgt', '--meta', '--set-parameter', 'target-role', '--parameter-value', 'Stopped']);
 }, 120_000);
 
 let stateCount = 0;
@@ -142,6 +144,15 @@ describe('pacemaker: cluster states from crm_simulate, read by crm_mon', () => {
       status: 0,
     });
     expect(parseFields(config(e).stdout).get('node_node1_unclean')).toMatchObject({ critical: ':0', extinfo: 'node1: OFFLINE, UNCLEAN' });
+  });
+
+  it('g_tgt disabled on purpose (target-role Stopped): not running, and no critical range for it', () => {
+    const e = env('disabled');
+    expect(fetch(e).stdout).toBe(fetchText({ quorum: '1', node1: UP, node2: UP, running: ['0', '1'], tgt: ['0', '0'], ping: ['1', '1'], tgtFail: ['0', '0', '0'] }));
+    expect(parseFields(config(e).stdout).get('rsc_g_tgt_running')).toMatchObject({
+      extinfo: 'group g_tgt (disabled): p_ip Stopped target-role Stopped; p_target Stopped target-role Stopped',
+    });
+    expect(parseFields(config(e).stdout).get('rsc_g_tgt_running')!.critical).toBeUndefined();
   });
 
   it('config: the default ranges, env.preferred_node, and the extinfo of each kind', () => {
