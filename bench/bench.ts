@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { benchArchive } from './archive.js';
 import { benchCollector, collectorSupport } from './collector.js';
-import { ensureTree, TREE_SIZES, writeProcDrbd, type Tree } from './fixtures.js';
+import { ensureTree, TREE_SIZES, writeCluster, writeProcDrbd, type Tree } from './fixtures.js';
 import { benchPlugins } from './plugins.js';
 import { header, loadAverage, table, targetsTable, type Section } from './report.js';
 
@@ -72,7 +72,8 @@ async function main(): Promise<void> {
   const sections: Section[] = [];
   if (only.has('plugins')) {
     log('plugins...');
-    sections.push(benchPlugins(plugins, trees, procDrbd, DRBD_MINORS, runs));
+    const cib = writeCluster(workDir);
+    sections.push(benchPlugins(plugins, trees, procDrbd, DRBD_MINORS, runs, cib ? { cib, label: '2 nodes, 20 resources' } : null));
   }
   const support = collectorSupport(dist);
   let template: string | null = join(workDir, 'template-stats-4x16x16.gz');

@@ -6,6 +6,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, wr
 import { join } from 'node:path';
 import { buildLioTree, patternTraffic, scaledSystem, seedSystem, setTraffic, type LioSpec } from '../test/support/lio-tree.js';
 import { procDrbd84 } from '../test/support/proc-drbd.js';
+import { BASE_CIB, ClusterStates } from '../test/support/pacemaker.js';
 
 export interface Tree {
   /** e.g. `4x16x16`: targets x initiators x LUNs. */
@@ -66,6 +67,25 @@ export function writeProcDrbd(workDir: string, minors: number): string {
   }));
   writeFileSync(path, procDrbd84(devices));
   return path;
+}
+
+/**
+ * A two-node cluster state with 20 resources, made by the real crm_simulate (test/support/pacemaker.ts):
+ * the test clusters' g_tgt (2 primitives) and cl_ping, and 17 primitives more, half preferring
+ * each node. Returns the CIB file for CIB_file, or null without crm_simulate
+ * (pacemaker-cli-utils).
+ */
+export function writeCluster(workDir: string, resources = 20): string | null {
+  if (!existsSync('/usr/sbin/crm_simulate')) return null;
+  const dir = join(workDir, `cluster-${resources}`);
+  mkdirSync(dir, { recursive: true });
+  const extra = Array.from({ length: resources - 3 }, (_, i) => `p_res${String(i + 1).padStart(2, '0')}`);
+  const primitives = extra.map((id) => `<primitive id="${id}" class="ocf" provider="heartbeat" type="Dummy"><operations><op id="${id}-mon" name="monitor" interval="10s"/></operations></primitive>`);
+  const locations = extra.map((id, i) => `<rsc_location id="loc-${id}" rsc="${id}" node="node${(i % 2) + 1}" score="100"/>`);
+  const cib = BASE_CIB.replace('</resources>', `${primitives.join('\n')}\n    </resources>`).replace('</constraints>', `${locations.join('\n')}\n    </constraints>`);
+  const states = new ClusterStates(dir);
+  writeFileSync(states.path('base'), cib);
+  return states.simulate('base', 'healthy', ['--quorum', 'true', '--node-up', 'node1', '--node-up', 'node2']);
 }
 
 // The directories the stats snapshot covers (issue 3), expanded on the tree as a shell would

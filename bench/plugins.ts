@@ -5,18 +5,22 @@ import { dirname, join, relative } from 'node:path';
 import { briefError } from '../lib/errors.js';
 import PLUGIN_LIST from '../plugins/list.json' with { type: 'json' };
 import type { Tree } from './fixtures.js';
-import { jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
-import { mib, ms, ratio, ratioTarget, timeCells, type Section } from './report.js';
+import { jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type Measurement, type RunOutput } from './measure.js';
+import { mib, ms, ratio, ratioTarget, timeCells, type Section, type TargetRow } from './report.js';
 
 /** The iSCSI session plugins: multigraph, their own field counts. */
 const ISCSI = ['lio_sessions', 'lio_iscsi_errors'].filter((p) => PLUGIN_LIST.includes(p));
 const LIO = PLUGIN_LIST.filter((p) => p.startsWith('lio_') && !ISCSI.includes(p));
 const DRBD = PLUGIN_LIST.filter((p) => p.startsWith('drbd'));
+// pacemaker has its own rows below (it needs a cluster state).
 /** Size at which each LIO target applies, and its limit in multiples of the runtime floor. */
 const LIO_LIMITS: Record<string, number> = { '4x16x16': 2, '16x16x16': 3 };
 /** The iSCSI plugins' target: 16 targets x 16 initiators (the 16x16x16 tree), 2x the floor. */
 const ISCSI_LIMITS: Record<string, number> = { '16x16x16': 2 };
 const DRBD_LIMIT = 1.3;
+/** pacemaker: its time less crm_mon's own, in multiples of the runtime floor (issue 19). */
+const PACEMAKER_LIMIT = 1.5;
+const CRM_MON = '/usr/sbin/crm_mon';
 export const PLUGIN_RUNS_FACTOR = 3;
 
 type Mode = 'fetch' | 'config' | 'dirtyconfig';
@@ -67,8 +71,29 @@ function pluginRun(pluginDir: string, plugin: string, mode: Mode, system: string
   };
 }
 
+/** pacemaker's median less crm_mon's, against the runtime floor's. */
+function pacemakerTarget(mode: Mode, plugin: Measurement | null | undefined, crmMon: Measurement | null | undefined, floor: Measurement | undefined): TargetRow {
+  const what = `pacemaker ${mode}, 2 nodes 20 resources, less crm_mon alone, vs runtime floor`;
+  if (!plugin || !crmMon || !floor) return { what, measured: 'not run (no pacemaker-cli-utils)', reference: '', ratio: '', bestRatio: '', limit: `<= ${PACEMAKER_LIMIT}x`, verdict: 'not measured' };
+  if (!plugin.ok || !crmMon.ok || !floor.ok) {
+    const failed = [plugin, crmMon, floor].find((m) => !m.ok) as Extract<Measurement, { ok: false }>;
+    return { what, measured: `failed: ${failed.problem}`, reference: '', ratio: '', bestRatio: '', limit: `<= ${PACEMAKER_LIMIT}x`, verdict: 'not measured' };
+  }
+  const own = plugin.spread.median - crmMon.spread.median;
+  const r = own / floor.spread.median;
+  return {
+    what,
+    measured: `${ms(own)} (${ms(plugin.spread.median)} - ${ms(crmMon.spread.median)})`,
+    reference: ms(floor.spread.median),
+    ratio: ratio(r),
+    bestRatio: ratio((plugin.spread.min - crmMon.spread.min) / floor.spread.min),
+    limit: `<= ${PACEMAKER_LIMIT}x`,
+    verdict: r <= PACEMAKER_LIMIT ? 'pass' : 'FAIL',
+  };
+}
+
 /** pluginDir: the built plugins, normally dist/plugins. */
-export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string, drbdMinors: number, runs: number): Section {
+export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string, drbdMinors: number, runs: number, cluster: { cib: string; label: string } | null): Section {
   const floor: Command = { name: 'node -e 0', file: 'node', args: ['-e', '0'] };
   const plugins: PluginRun[] = [];
   for (const tree of trees) {
@@ -93,21 +118,38 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
   }
   plugins.push(pluginRun(pluginDir, 'drbd', 'dirtyconfig', drbdSystem, drbdEnv, null));
 
+  // pacemaker reads a saved cluster state through crm_mon (CIB_file), and crm_mon alone is timed
+  // beside it: its share is Pacemaker's, not ours.
+  const crmMonAlone: Command | null = cluster && {
+    name: `crm_mon --output-as=xml ${cluster.label}`,
+    file: CRM_MON,
+    args: ['--output-as=xml'],
+    env: jobEnvironment({ CIB_file: cluster.cib }),
+    check: (run) => (run.status === 0 && run.stdout.includes('<nodes>') ? null : `exit ${run.status}: ${run.stderr.trim().split('\n')[0]}`),
+  };
+  if (cluster) {
+    const pcmkState = join(dirname(cluster.cib), 'plugin-state');
+    mkdirSync(pcmkState, { recursive: true });
+    const pcmkEnv = jobEnvironment({ CIB_file: cluster.cib, preferred_node: 'node1', MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: pcmkState });
+    for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, 'pacemaker', mode, cluster.label, pcmkEnv, null));
+  }
+
   // The floor runs before every third plugin, so that its median (which every ratio here divides
   // by) rests on many runs spread over the whole group.
-  const group = plugins.flatMap((p, i) => (i % 3 === 0 ? [floor, p.command] : [p.command]));
+  const group = [...plugins.flatMap((p, i) => (i % 3 === 0 ? [floor, p.command] : [p.command])), ...(crmMonAlone ? [crmMonAlone] : [])];
   // Plugin runs last a tenth of a second, the size of the machine's own jitter: three times the
   // runs make their medians as steady as the longer commands' (bench/README.md).
   const results = measureGroup(group, PLUGIN_RUNS_FACTOR * runs);
   const floorResult = results.get(floor.name);
   const get = (plugin: string, mode: Mode, system: string) => results.get(`${plugin} ${mode} ${system}`);
 
-  const rows = [floor.name, ...plugins.map((p) => p.command.name)].map((name) => {
+  const rows = [floor.name, ...plugins.map((p) => p.command.name), ...(crmMonAlone ? [crmMonAlone.name] : [])].map((name) => {
     const m = results.get(name);
     const run = plugins.find((p) => p.command.name === name);
     const r = m?.ok && floorResult?.ok ? ratio(m.spread.median / floorResult.spread.median) : '';
     const lines = m?.ok ? String(m.last.stdout.split('\n').length - 1) : '';
-    return [run?.plugin ?? `runtime floor: \`node -e 0\`${m?.ok ? ` (${m.spread.runs.length} runs)` : ''}`, run?.mode ?? '', run?.system ?? '', ...timeCells(m), r, m?.ok ? mib(m.peakRssKiB) : '', lines];
+    const label = name === crmMonAlone?.name ? 'crm_mon alone (reference)' : `runtime floor: \`node -e 0\`${m?.ok ? ` (${m.spread.runs.length} runs)` : ''}`;
+    return [run?.plugin ?? label, run?.mode ?? '', run?.system ?? (name === crmMonAlone?.name ? cluster!.label : ''), ...timeCells(m), r, m?.ok ? mib(m.peakRssKiB) : '', lines];
   });
 
   const targets = [
@@ -130,6 +172,7 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
         ratioTarget(`${plugin} ${mode}, ${drbdSystem}, vs runtime floor`, get(plugin, mode, drbdSystem), floorResult, DRBD_LIMIT),
       ),
     ),
+    ...(['fetch', 'config'] as const).map((mode) => pacemakerTarget(mode, cluster && get('pacemaker', mode, cluster.label), crmMonAlone && results.get(crmMonAlone.name), floorResult)),
   ];
 
   const dirtyRows = plugins
@@ -152,7 +195,7 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
         intro:
           `${PLUGIN_RUNS_FACTOR * runs} timed runs of each plugin (${PLUGIN_RUNS_FACTOR} x --runs: they are short). ` +
           `Each plugin started as munin-node starts it: the built \`${relative(process.cwd(), pluginDir) || '.'}/<name>\` through its \`#!\` line (\`${shebangOf(pluginDir)}\`), ` +
-          'mode as argument, `target_root` / `drbd_proc` in the environment, stdout through a pipe. ' +
+          'mode as argument, `target_root` / `drbd_proc` / `CIB_file` in the environment, stdout through a pipe. ' +
           'Every run is checked: exit status 0, nothing on stderr, one value (or one configured field) per expected field, no `U`.',
         headers: ['Plugin', 'Mode', 'System', 'Median', 'Spread (min–max)', 'x runtime floor', 'Peak RSS', 'Lines out'],
         rows,

@@ -7,6 +7,7 @@ import { runDaemon } from './daemon.js';
 import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { nonEmptyPath } from '../lib/errors.js';
+import { DEFAULT_CRM_MON } from '../lib/cluster/crm-mon.js';
 import {
   checkCron,
   DEFAULT_FULL_CRON,
@@ -42,6 +43,8 @@ const retentionOption = () =>
 const drbdOptions = () => [
   new Option('--drbd-proc <path>', 'DRBD status appended to stats snapshots as [/proc/drbd], if the file exists').default(DEFAULT_DRBD_PROC),
   new Option('--no-drbd', 'no DRBD entry in stats snapshots'),
+  new Option('--crm-mon <path>', 'Pacemaker cluster state appended to stats snapshots as [crm_mon], if crm_mon exists').default(DEFAULT_CRM_MON),
+  new Option('--no-crm-mon', 'no [crm_mon] entry in stats snapshots'),
 ];
 const verboseOption = (what: string) => new Option('--verbose', `print ${what} (stdout)`);
 
@@ -77,6 +80,7 @@ async function runCommand(options: RunOptions): Promise<void> {
     pruneCron,
     timeoutSeconds,
     drbdProc: options.drbd ? resolve(nonEmptyPath('--drbd-proc', options.drbdProc)) : null,
+    crmMon: options.crmMon === false ? null : resolve(nonEmptyPath('--crm-mon', options.crmMon)),
     verbose: options.verbose,
     self: [process.execPath, process.argv[1]],
   });

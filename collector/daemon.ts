@@ -19,6 +19,8 @@ export interface DaemonOptions {
   timeoutSeconds: number;
   /** null: no DRBD entry. */
   drbdProc: string | null;
+  /** null: no [crm_mon] entry. */
+  crmMon?: string | null;
   verbose: boolean;
   /** The command that starts this program: [node, script]. */
   self: string[];
@@ -44,6 +46,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const verbose = options.verbose ? ['--verbose'] : [];
   const where = ['--root', options.root, '--archive', options.archive];
   const drbd = options.drbdProc === null ? ['--no-drbd'] : ['--drbd-proc', options.drbdProc];
+  if (options.crmMon !== undefined) drbd.push(...(options.crmMon === null ? ['--no-crm-mon'] : ['--crm-mon', options.crmMon]));
   const jobs: Job[] = [
     { name: 'snapshot stats', cron: options.statsCron, args: ['snapshot', 'stats', ...where, ...drbd, ...verbose] },
     { name: 'snapshot full', cron: options.fullCron, args: ['snapshot', 'full', ...where, ...verbose] },

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeError, nonEmptyPath, UserError } from '../lib/errors.js';
 import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from '../lib/archive/layout.js';
+import { DEFAULT_CRM_MON } from '../lib/cluster/crm-mon.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { reportInfo, reportProblem } from './log.js';
 import { checkRoot, isDirectoryAt, takeSnapshot } from './snapshot.js';
@@ -17,6 +18,8 @@ export interface SnapshotCommandOptions {
   archive: string;
   drbdProc: string;
   drbd: boolean;
+  /** crm_mon for the [crm_mon] entry; false: none. */
+  crmMon: string | false;
   verbose: boolean;
 }
 
@@ -35,7 +38,7 @@ export async function snapshotCommand(kind: SnapshotKind, options: SnapshotComma
   let result;
   try {
     result = await takeSnapshot(
-      { root, archive, kind, drbdProc: options.drbd ? nonEmptyPath('--drbd-proc', options.drbdProc) : null },
+      { root, archive, kind, drbdProc: options.drbd ? nonEmptyPath('--drbd-proc', options.drbdProc) : null, crmMon: options.crmMon === false ? null : nonEmptyPath('--crm-mon', options.crmMon) },
       {
         unreadable: options.verbose ? (path, err) => reportInfo(`${name}: ${path}: empty entry, ${describeError(err)}`) : undefined,
         problem: (message) => reportProblem(`${name}: ${message}`),
@@ -68,6 +71,8 @@ export function parseSnapshotCommandLine(args: readonly string[]): { kind: Snaps
         archive: { type: 'string' },
         'drbd-proc': { type: 'string' },
         'no-drbd': { type: 'boolean' },
+        'crm-mon': { type: 'string' },
+        'no-crm-mon': { type: 'boolean' },
         verbose: { type: 'boolean' },
       },
     });
@@ -83,6 +88,7 @@ export function parseSnapshotCommandLine(args: readonly string[]): { kind: Snaps
       archive: values.archive ?? DEFAULT_ARCHIVE,
       drbdProc: values['drbd-proc'] ?? DEFAULT_DRBD_PROC,
       drbd: !values['no-drbd'],
+      crmMon: values['no-crm-mon'] ? false : (values['crm-mon'] ?? DEFAULT_CRM_MON),
       verbose: values.verbose ?? false,
     },
   };

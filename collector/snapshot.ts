@@ -1,4 +1,4 @@
-// One snapshot: the chosen configfs files (and, for stats, the DRBD state) as text, gzip-compressed
+// One snapshot: the chosen configfs files (and, for stats, the DRBD and cluster state) as text, gzip-compressed
 // into ARCHIVE/YYYYMMDD/lio[-statistics]-YYYYMMDDHHMM.gz, written atomically.
 import { chmodSync, lstatSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { EntryText, headerPrefix, isSecret, SECRET_PLACEHOLDER } from '../lib/ar
 import { AtomicGzipFile, DIR_MODE, makeDirectory, removeStaleTempFiles } from '../lib/archive/gzip-file.js';
 import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
+import { crmMonSections } from './crm-mon-section.js';
 import { drbdSections } from './drbd-section.js';
 import { statsFiles, treeFiles } from './file-selection.js';
 import { reportProblem } from './log.js';
@@ -20,6 +21,8 @@ export interface SnapshotOptions {
   now?: Date;
   /** Path of /proc/drbd for the stats snapshot's DRBD entry (default /proc/drbd); null: no DRBD entry. */
   drbdProc?: string | null;
+  /** crm_mon for the stats snapshot's [crm_mon] entry (the command line's default: /usr/sbin/crm_mon); absent or null: none. */
+  crmMon?: string | null;
 }
 
 export interface SnapshotResult {
@@ -132,6 +135,12 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
       for (const section of drbdSections(options.drbdProc ?? DEFAULT_DRBD_PROC)) {
         text.addText(section.header, section.content);
         if (section.problem) problem(`DRBD entry empty: ${section.problem}`);
+      }
+    }
+    if (options.kind === 'stats' && options.crmMon) {
+      for (const section of crmMonSections(options.crmMon)) {
+        text.addText(section.header, section.content);
+        if (section.problem) problem(`crm_mon entry without the cluster state: ${section.problem}`);
       }
     }
     for (const chunk of text.takeRest()) await file.write(chunk);

@@ -2,6 +2,7 @@
 // built checkout (`npm run build`), and uninstalls exactly what it installed.
 //   sudo node dist/lio-munin install [--all] [--dry-run] ...
 //   sudo node dist/lio-munin uninstall [--dry-run]
+import { DEFAULT_CRM_MON } from '../lib/cluster/crm-mon.js';
 import { realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -52,9 +53,10 @@ program
   .option('--all', 'enable all the plugins whatever autoconf says (both nodes of a failover pair)', false)
   .option('--target-root <dir>', `write env.target_root DIR (LIO configfs root; default ${DEFAULT_TARGET_ROOT}, left commented)`, absolute('--target-root'))
   .option('--drbd-proc <file>', `write env.drbd_proc FILE (default ${DEFAULT_DRBD_PROC}, left commented)`, absolute('--drbd-proc'))
+  .option('--crm-mon <file>', `write env.crm_mon FILE; Pacemaker counts as present (group haclient for the pacemaker plugin) where it is (default ${DEFAULT_CRM_MON}, left commented)`, absolute('--crm-mon'))
   .option('--from <dir>', 'the built checkout to install from (default: the one this lio-munin belongs to)', absolute('--from'))
   .option('--dry-run', 'print what would be done, change nothing', false)
-  .action((opts: { destdir?: string; prefix: string; pluginDir: string; muninConfDir: string; node?: string; all: boolean; targetRoot?: string; drbdProc?: string; from?: string; dryRun: boolean }) => {
+  .action((opts: { destdir?: string; prefix: string; pluginDir: string; muninConfDir: string; node?: string; all: boolean; targetRoot?: string; drbdProc?: string; crmMon?: string; from?: string; dryRun: boolean }) => {
     requireRoot(opts.destdir ?? '', opts.dryRun);
     finish(
       install(
@@ -69,6 +71,7 @@ program
           dryRun: opts.dryRun,
           targetRoot: opts.targetRoot,
           drbdProc: opts.drbdProc,
+          crmMon: opts.crmMon,
         },
         print,
       ),

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../lib/errors.js';
+import { DEFAULT_CRM_MON, DEFAULT_CRM_MON_TIMEOUT_S } from '../lib/cluster/crm-mon.js';
 import { DEFAULT_TARGET_ROOT } from '../lib/kernel/configfs.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { DEFAULT_DRBDSETUP, DEFAULT_DRBDSETUP_TIMEOUT_S } from '../lib/kernel/drbdsetup.js';
@@ -29,6 +30,10 @@ export interface ConfSettings {
   drbdProc?: string;
   /** The DRBD version when /proc/drbd is DRBD 9's: the drbd plugins then need `user root`. */
   drbd9: boolean;
+  /** Set with --crm-mon; otherwise the default is written as a comment. */
+  crmMon?: string;
+  /** crm_mon was there when lio-munin was installed: the pacemaker plugin needs group haclient. */
+  pacemaker: boolean;
 }
 
 /** A value as munin-node reads it back: `#` starts a comment unless escaped as `\#`. */
@@ -64,6 +69,17 @@ export function pluginConfText(s: ConfSettings): string {
     '# The LIO configfs root.',
     env('target_root', s.targetRoot, DEFAULT_TARGET_ROOT),
     '',
+    '[pacemaker]',
+    '# `crm_mon --output-as=xml` is run, and given up after crm_mon_timeout seconds.',
+    env('crm_mon', s.crmMon, DEFAULT_CRM_MON),
+    `#env.crm_mon_timeout ${DEFAULT_CRM_MON_TIMEOUT_S}`,
+    '# The node where the resources run normally (a resource running elsewhere: warning).',
+    '#env.preferred_node node1',
+    "# crm_mon asks Pacemaker's daemons over IPC, which only root and group haclient may use:",
+    '# the plugin runs as nobody in group haclient.',
+    s.pacemaker ? '# Pacemaker was here when lio-munin was installed:' : '# Pacemaker (crm_mon) was not here when lio-munin was installed:',
+    s.pacemaker ? 'group haclient' : '#group haclient',
+    '',
   ].join('\n');
 }
 
@@ -92,6 +108,8 @@ export function readConfDir(dir: string): ConfFile[] {
 
 interface Section {
   user?: string;
+  /** munin-node's `group` list (`a, (b)`: b optional); the first that exists is the plugin's group. */
+  group?: string;
   env: Record<string, string>;
 }
 
@@ -115,6 +133,7 @@ function parseSections(files: ConfFile[]): Map<string, Section> {
       if (!setting) continue;
       const [, key, value] = setting;
       if (key === 'user') current.user = value!;
+      else if (key === 'group') current.group = value!;
       else if (key!.startsWith('env.')) current.env[key!.slice(4)] = value!;
     }
   }
@@ -126,6 +145,7 @@ export function serviceSettings(files: ConfFile[], service: string): Section {
   const sections = parseSections(files);
   const result: Section = { env: { ...sections.get(service)?.env } };
   result.user = sections.get(service)?.user;
+  result.group = sections.get(service)?.group;
   // Munin applies wildcards in reverse sorted order, each filling only what is still unset.
   const wildcards = [...sections.keys()].filter((k) => k.endsWith('*') || k.startsWith('*')).sort().reverse();
   for (const wildcard of wildcards) {
@@ -139,6 +159,7 @@ export function serviceSettings(files: ConfFile[], service: string): Section {
     const section = sections.get(wildcard)!;
     for (const [key, value] of Object.entries(section.env)) if (!(key in result.env)) result.env[key] = value;
     if (result.user === undefined && section.user !== undefined) result.user = section.user;
+    if (result.group === undefined && section.group !== undefined) result.group = section.group;
   }
   return result;
 }
@@ -155,10 +176,20 @@ function getent(database: 'passwd' | 'group', key: string): string[] | null {
   return run.stdout.trim().split(':');
 }
 
-/** The account munin-node runs a plugin as: its user (default nobody), group munin. */
-export function pluginAccount(user = 'nobody'): Account {
+/**
+ * The account munin-node runs a plugin as: its user (default nobody), and the first group of its
+ * `group` setting (Munin::Node::Service: a missing group is an error unless in parentheses), else
+ * group munin.
+ */
+export function pluginAccount(user = 'nobody', groups?: string): Account {
   const passwd = getent('passwd', user);
   if (!passwd) throw new UserError(`user ${user} does not exist (munin-node runs plugins as ${user})`);
+  for (const item of groups?.split(',').map((g) => g.trim()).filter(Boolean) ?? []) {
+    const optional = /^\((.+)\)$/.exec(item);
+    const group = getent('group', optional ? optional[1]! : item);
+    if (group) return { name: passwd[0]!, uid: Number(passwd[2]), gid: Number(group[2]) };
+    if (!optional) throw new UserError(`group ${item} does not exist (munin-node runs the plugin in it)`);
+  }
   const munin = getent('group', 'munin');
   return { name: passwd[0]!, uid: Number(passwd[2]), gid: munin ? Number(munin[2]) : Number(passwd[3]) };
 }

@@ -2,6 +2,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { UserError } from '../lib/errors.js';
+import { DEFAULT_CRM_MON } from '../lib/cluster/crm-mon.js';
 import { DEFAULT_DRBD_PROC, isDrbd9Node } from '../lib/kernel/drbd.js';
 import { Staging } from './files.js';
 import { checkInsideDestdir, emptyManifest, loadManifest, MANIFEST, STATE_DIR } from './manifest.js';
@@ -44,6 +45,7 @@ export interface InstallOptions {
   dryRun: boolean;
   targetRoot?: string;
   drbdProc?: string;
+  crmMon?: string;
 }
 
 export interface Outcome {
@@ -128,7 +130,7 @@ function adaptToPrefix(source: Buffer, name: string, collector: string): Buffer 
 }
 
 export function install(o: InstallOptions, print: (line: string) => void): Outcome {
-  for (const [option, value] of [['--prefix', o.prefix], ['--plugin-dir', o.pluginDir], ['--munin-conf-dir', o.muninConfDir], ['--target-root', o.targetRoot], ['--drbd-proc', o.drbdProc]] as const) {
+  for (const [option, value] of [['--prefix', o.prefix], ['--plugin-dir', o.pluginDir], ['--munin-conf-dir', o.muninConfDir], ['--target-root', o.targetRoot], ['--drbd-proc', o.drbdProc], ['--crm-mon', o.crmMon]] as const) {
     if (value !== undefined && !isAbsolute(value)) throw new UserError(`${option} ${value}: not an absolute path`);
     if (value !== undefined && /\n/.test(value)) throw new UserError(`${option}: a path with a newline cannot be written to plugin-conf.d`);
   }
@@ -143,9 +145,12 @@ export function install(o: InstallOptions, print: (line: string) => void): Outco
   // 1. The plugins, with a #! line munin-node can run under its fixed PATH.
   for (const name of PLUGINS) staging.installFile(`${o.pluginDir}/${name}`, withShebang(sources.plugins.get(name)!, o.node), 0o755);
 
-  // 2. plugin-conf.d: settings with their defaults; `user root` for the drbd plugins on DRBD 9.
+  // 2. plugin-conf.d: settings with their defaults; `user root` for the drbd plugins on DRBD 9,
+  // `group haclient` for pacemaker where crm_mon is.
   const confDir = `${o.muninConfDir}/plugin-conf.d`;
-  const confText = pluginConfText({ targetRoot: o.targetRoot, drbdProc: o.drbdProc, drbd9: isDrbd9Node(o.drbdProc ?? DEFAULT_DRBD_PROC) });
+  // Pacemaker is there when its crm_mon is (the cluster need not run).
+  const pacemaker = existsSync(o.crmMon ?? DEFAULT_CRM_MON);
+  const confText = pluginConfText({ targetRoot: o.targetRoot, drbdProc: o.drbdProc, drbd9: isDrbd9Node(o.drbdProc ?? DEFAULT_DRBD_PROC), crmMon: o.crmMon, pacemaker });
   const confStatus = staging.installFile(`${confDir}/${CONF_NAME}`, Buffer.from(confText), 0o644);
 
   // 3. Enable each plugin as munin-node-configure would: ask autoconf, in munin-node's conditions.
@@ -159,7 +164,7 @@ export function install(o: InstallOptions, print: (line: string) => void): Outco
     let account: Account | null = null;
     // A dry run has installed nothing: it asks the built plugin, as the current user.
     if (root && !o.dryRun) {
-      account = pluginAccount(settings.user ?? 'nobody');
+      account = pluginAccount(settings.user ?? 'nobody', settings.group);
     }
     const command = o.dryRun ? [o.node, join(o.from, 'dist/plugins', name)] : [staging.disk(plugin)];
     const answer = runAutoconf(command, pluginEnvironment(name, account?.name ?? settings.user ?? 'nobody', settings.env), account);

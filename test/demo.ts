@@ -1,18 +1,19 @@
 // `npm run demo`: the plugins against a built-in sample system, as munin-node runs them.
 //
 // Builds the seed's example on disk (target iqn.2016-09.com.example:iscsitgt01, four initiators,
-// four LUNs, DRBD resource r0 on minor 0), lets five minutes of traffic pass, and shows each
+// four LUNs, DRBD resource r0 on minor 0; a two-node Pacemaker cluster after a failover), lets five minutes of traffic pass, and shows each
 // plugin's `config` and its two fetches exactly as munin-node would receive them, then the rates
 // Munin would draw from them. The collector archives a stats snapshot at both moments, and the
 // archive reader turns them back into a rate.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { takeSnapshot } from '../collector/snapshot.js';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildLioTree, seedSystem, setTraffic, type TargetSpec } from './support/lio-tree.js';
 import { procDrbd84 } from './support/proc-drbd.js';
+import { ClusterStates } from './support/pacemaker.js';
 import PLUGIN_LIST from '../plugins/list.json' with { type: 'json' };
 
 /** Every plugin (plugins/list.json), the LIO ones first: they are what the demo is about. */
@@ -28,6 +29,10 @@ const env = {
   drbd_proc: join(base, 'proc/drbd'),
   MUNIN_CAP_MULTIGRAPH: '1',
   MUNIN_PLUGSTATE: join(base, 'var/lib/munin-node/plugin-state'),
+  // pacemaker: a two-node cluster state made by crm_simulate (where pacemaker-cli-utils is), g_tgt
+  // failed over to node2, read by crm_mon; the seed's rule says node1 serves.
+  CIB_file: join(base, 'cluster/failover.xml'),
+  preferred_node: 'node1',
 };
 const archive = join(base, 'var/log/lio');
 const later = new Date();
@@ -72,6 +77,12 @@ async function main(): Promise<void> {
   buildLioTree(env.target_root, spec);
   mkdirSync(dirname(env.drbd_proc), { recursive: true });
   mkdirSync(env.MUNIN_PLUGSTATE, { recursive: true });
+  if (existsSync('/usr/sbin/crm_simulate')) {
+    const cluster = new ClusterStates(join(base, 'cluster'));
+    mkdirSync(cluster.dir);
+    cluster.healthy();
+    cluster.simulate('healthy', 'failover', ['--node-fail', 'node1'], '2026-01-01 00:05:00');
+  }
 
   setTraffic(env.target_root, spec, traffic(0));
   writeFileSync(env.drbd_proc, drbdAt(0));

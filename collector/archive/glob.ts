@@ -65,8 +65,7 @@ export function compileGlob(pattern: string): PathMatcher {
 
 /**
  * The longest run of characters that picomatch matches literally, with what surrounds it in a
- * header line: `[` before the run at the start of an anchored pattern, `/` before the first run of
- * another (it matches on a / boundary), `]\n` after a run at the end. Anything picomatch may read
+ * header line: `[` before the run at the start of an anchored pattern, `]\n` after a run at the end. Anything picomatch may read
  * as syntax ends a run. Shorter than it could be is only slower; a needle a matching path lacks
  * would lose matches, so a pattern whose literal parts picomatch may not require gets none.
  */
@@ -74,7 +73,9 @@ function needleOf(pattern: string, anchored: boolean): string {
   // To picomatch `|` is an alternation even outside (...), `\` escapes and "..." quotes.
   if (/[|\\"]/.test(pattern)) return '';
   const runs: string[] = [];
-  let current = anchored ? '[' : '/';
+  // No / before the first run of a pattern that is not anchored: it also matches a whole path
+  // without one, such as the `[crm_mon]` entry's.
+  let current = anchored ? '[' : '';
   let braces = 0;
   let parens = 0;
   const flush = () => {

@@ -8,7 +8,8 @@
 // /sys/kernel/config/target/... path, whatever root was read, so zgrep patterns carry over; a
 // path with a control character is written as a JSON string, `["..."]` (entry-writer.ts headerLine).
 // Stats snapshots end with the DRBD entries: `[/proc/drbd]`, and on DRBD 9
-// `[drbdsetup events2 --now --statistics]`. lib/archive/entry-writer.ts writes the entries,
+// `[drbdsetup events2 --now --statistics]`, then `[crm_mon]` where Pacemaker is.
+// lib/archive/entry-writer.ts writes the entries,
 // lib/archive/entry-reader.ts reads them.
 import { DEFAULT_DRBD_PROC } from '../kernel/drbd.js';
 import { EVENTS2_ARGS } from '../kernel/drbdsetup.js';
@@ -20,6 +21,8 @@ export const CANONICAL_ROOT = DEFAULT_TARGET_ROOT;
 export const PROC_DRBD_HEADER = DEFAULT_DRBD_PROC;
 /** The header of the DRBD 9 entry: the command whose output it holds. */
 export const EVENTS2_HEADER = `drbdsetup ${EVENTS2_ARGS.join(' ')}`;
+/** The header of the cluster state entry (collector/crm-mon-section.ts says its lines). */
+export const CRM_MON_HEADER = 'crm_mon';
 export const DEFAULT_ARCHIVE = '/var/log/lio';
 
 export type SnapshotKind = 'stats' | 'full';

@@ -61,6 +61,8 @@ describe('--help', () => {
     ['--timeout <seconds>', '(default: 50)'],
     ['--drbd-proc <path>', '(default: "/proc/drbd")'],
     ['--no-drbd', ''],
+    ['--crm-mon <path>', '(default: "/usr/sbin/crm_mon")'],
+    ['--no-crm-mon', ''],
     ['--verbose', ''],
   ];
   /** The help text of one option: from its flags to the next option. */
@@ -90,7 +92,7 @@ describe('--help', () => {
       }),
     );
     const expected: Record<string, [string, string][]> = {
-      'snapshot stats|full': runOptions.filter(([flags]) => ['--root', '--archive', '--drbd-proc', '--no-drbd', '--verbose'].includes(flags.split(' ')[0])),
+      'snapshot stats|full': runOptions.filter(([flags]) => ['--root', '--archive', '--drbd-proc', '--no-drbd', '--crm-mon', '--no-crm-mon', '--verbose'].includes(flags.split(' ')[0])),
       prune: runOptions.filter(([flags]) => ['--archive', '--retention-days', '--verbose'].includes(flags.split(' ')[0])),
       run: runOptions,
     };
@@ -102,14 +104,16 @@ describe('--help', () => {
 });
 
 describe('the snapshot command line read without commander (the per-minute path)', () => {
-  const defaults = { root: '/sys/kernel/config/target', archive: '/var/log/lio', drbdProc: '/proc/drbd', drbd: true, verbose: false };
+  const defaults = { root: '/sys/kernel/config/target', archive: '/var/log/lio', drbdProc: '/proc/drbd', drbd: true, crmMon: '/usr/sbin/crm_mon', verbose: false };
 
   it('takes every option of `snapshot`, in any order and either form, the last of a repeated one', () => {
     expect(parseSnapshotCommandLine(['snapshot', 'stats'])).toEqual({ kind: 'stats', options: defaults });
     expect(parseSnapshotCommandLine(['snapshot', '--root=/r', 'full', '--archive', '/a', '--no-drbd', '--verbose', '--drbd-proc', '/d', '--root', '/r2'])).toEqual({
       kind: 'full',
-      options: { root: '/r2', archive: '/a', drbdProc: '/d', drbd: false, verbose: true },
+      options: { root: '/r2', archive: '/a', drbdProc: '/d', drbd: false, crmMon: '/usr/sbin/crm_mon', verbose: true },
     });
+    expect(parseSnapshotCommandLine(['snapshot', 'stats', '--crm-mon', '/c'])).toEqual({ kind: 'stats', options: { ...defaults, crmMon: '/c' } });
+    expect(parseSnapshotCommandLine(['snapshot', 'stats', '--no-crm-mon'])).toEqual({ kind: 'stats', options: { ...defaults, crmMon: false } });
     expect(parseSnapshotCommandLine(['snapshot', '--', 'stats'])).toEqual({ kind: 'stats', options: defaults });
   });
 
@@ -136,7 +140,7 @@ describe('the snapshot command line read without commander (the per-minute path)
     const dir = tempDir('lio-collector-');
     mkdirSync(`${dir}/target/core/iblock_0/disk1/statistics/scsi_lu`, { recursive: true });
     writeFileSync(`${dir}/target/core/iblock_0/disk1/statistics/scsi_lu/read_mbytes`, '42\n');
-    const taken = runCollector(['snapshot', 'stats', '--root', `${dir}/target`, '--archive', `${dir}/archive`, '--no-drbd', '--verbose']);
+    const taken = runCollector(['snapshot', 'stats', '--root', `${dir}/target`, '--archive', `${dir}/archive`, '--no-drbd', '--no-crm-mon', '--verbose']);
     expect(taken.status).toBe(0);
     expect(taken.stdout).toMatch(/^lio-collector: snapshot stats: wrote .*\/lio-statistics-\d{12}\.gz \(1 entries, \d+ bytes\) in \d+\.\d\d s\n$/);
     expect(runCollector(['snapshot', '--help']).stdout).toContain('Usage: lio-collector snapshot [options] <kind>');

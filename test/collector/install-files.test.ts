@@ -216,7 +216,7 @@ describe('cron/lio-collector', () => {
       entries[index].command
         .replace(/\/run\/lock\//g, `${dir}/`)
         .replace(/\/usr\/local\/bin\/lio-collector (snapshot \w+|prune)/, `${COLLECTOR} $1 --archive ${archive}`)
-        .replace(/(snapshot \w+) /, `$1 --root ${root} --no-drbd `);
+        .replace(/(snapshot \w+) /, `$1 --root ${root} --no-drbd --no-crm-mon `);
 
     it('the stats and full lines write their snapshots, silently', () => {
       for (const index of [0, 1]) {

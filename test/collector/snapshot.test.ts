@@ -290,7 +290,7 @@ describe('the DRBD entry of stats snapshots', () => {
 
   it('comes last, as [/proc/drbd], whatever path was read', () => {
     const archive = `${dir}/a1`;
-    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--drbd-proc', `${dir}/drbd`]);
+    const run = runCollector(['snapshot', 'stats', '--no-crm-mon', '--root', root, '--archive', archive, '--drbd-proc', `${dir}/drbd`]);
     expect(run).toMatchObject({ status: 0, stdout: '', stderr: '' });
     expect(gunzipText(onlyArchive(archive))).toBe(`${referenceText(root, 'stats')}[/proc/drbd]\n${drbdText}\n`);
   });
@@ -303,7 +303,7 @@ describe('the DRBD entry of stats snapshots', () => {
     ] as const;
     for (const [n, [args, kind]] of cases.entries()) {
       const archive = `${dir}/a-without-${n}`;
-      const run = runCollector(['snapshot', kind, '--root', root, '--archive', archive, ...args]);
+      const run = runCollector(['snapshot', kind, '--no-crm-mon', '--root', root, '--archive', archive, ...args]);
       expect(run).toMatchObject({ status: 0, stderr: '' });
       expect(gunzipText(onlyArchive(archive))).toBe(referenceText(root, kind));
     }
@@ -314,7 +314,7 @@ describe('the DRBD entry of stats snapshots', () => {
     const drbd9 = 'version: 9.2.8 (api:2/proto:86-122)\nTransports (api:20): tcp (9.2.8)\n';
     writeFileSync(`${dir}/drbd9`, drbd9);
     const archive = `${dir}/a-drbd9`;
-    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--drbd-proc', `${dir}/drbd9`]);
+    const run = runCollector(['snapshot', 'stats', '--no-crm-mon', '--root', root, '--archive', archive, '--drbd-proc', `${dir}/drbd9`]);
     expect(run.status).toBe(0);
     // Without drbdsetup the entry is empty, and one line says why.
     expect(run.stderr).toMatch(/^lio-collector: snapshot stats: DRBD entry empty: .*drbdsetup.*\n$/);
@@ -325,7 +325,7 @@ describe('the DRBD entry of stats snapshots', () => {
 
   it('a FIFO given as --drbd-proc is not read (it would block): empty entry, one line on stderr', () => {
     const archive = `${dir}/a-fifo`;
-    const run = runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--drbd-proc', `${dir}/drbd-fifo`], { timeoutMs: 20_000 });
+    const run = runCollector(['snapshot', 'stats', '--no-crm-mon', '--root', root, '--archive', archive, '--drbd-proc', `${dir}/drbd-fifo`], { timeoutMs: 20_000 });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe(`lio-collector: snapshot stats: DRBD entry empty: ${dir}/drbd-fifo: not a regular file, not read\n`);
     expect(gunzipText(onlyArchive(archive))).toBe(`${referenceText(root, 'stats')}[/proc/drbd]\n\n`);

@@ -14,7 +14,13 @@ import { buildLioTree, patternTraffic, seedSystem, setTraffic } from '../support
 import { tempDir } from '../support/tmp.js';
 import { asMuninAt, muninCommand, readDatafile, rrdFetch, startTestNode, type MuninNode } from '../support/e2e-munin.js';
 import { chromium, CHROMIUM, imageCheckPage, imageSizes, serveDir, type StaticServer } from '../support/e2e-browser.js';
-import { builtCheckout, lioMunin, PLUGINS, procDrbd84, REPO, snapshot, type Snapshot } from '../installer/setup.js';
+import { builtCheckout, lioMunin, PLUGINS as ALL_PLUGINS, procDrbd84, REPO, snapshot, type Snapshot } from '../installer/setup.js';
+
+/**
+ * The plugins this node serves: all but pacemaker, whose autoconf says no here (no cluster runs;
+ * test/e2e/pacemaker-alerts.test.ts runs it end to end on crm_simulate's states).
+ */
+const PLUGINS = ALL_PLUGINS.filter((p) => p !== 'pacemaker');
 
 const HOST = 'storage1';
 const GROUP = 'e2e';
@@ -128,6 +134,7 @@ beforeAll(async () => {
   expect(install.stderr).toBe('');
   expect(install.status).toBe(0);
   for (const name of PLUGINS) expect(install.lines).toContain(`enable    ${stage}/etc/munin/plugins/${name} -> /usr/share/munin/plugins/${name} (autoconf: yes)`);
+  expect(install.lines.find((l) => l.includes('/etc/munin/plugins/pacemaker'))).toMatch(/^skip .*\(autoconf: no \(.*crm_mon/);
 
   // munin-node, in a namespace where the staged tree is mounted where Munin expects it.
   ({ node, port } = await startTestNode(join(work, 'node'), HOST, join(stage, 'etc/munin'), join(stage, 'usr/share/munin/plugins')));

@@ -24,7 +24,8 @@ function stagingRoot(): string {
 }
 
 function installArgs(root: string, ...extra: string[]): string[] {
-  return ['install', '--destdir', root, '--from', from, '--node', node, '--target-root', tree, ...extra];
+  // No Pacemaker, whatever this machine has (one test says where it is).
+  return ['install', '--destdir', root, '--from', from, '--node', node, '--target-root', tree, '--crm-mon', join(work, 'no-crm_mon'), ...extra];
 }
 
 /** lstat, not stat: the links point to system paths, which do not exist outside the staging root. */
@@ -87,6 +88,11 @@ describe('install into a staging root', () => {
       '#user root',
       '[lio_*]',
       `env.target_root ${tree}`,
+      '[pacemaker]',
+      `env.crm_mon ${join(work, 'no-crm_mon')}`,
+      '#env.crm_mon_timeout 5',
+      '#env.preferred_node node1',
+      '#group haclient',
     ]);
     expect(conf).toMatch(/drbdsetup needs root: drbd-utils installs it setuid root for group haclient only/);
 
@@ -153,6 +159,20 @@ describe('install into a staging root', () => {
     expect(run.lines.find((l) => l.includes('etc/munin/plugins/drbd '))).toMatch(/autoconf: no \(DRBD 9: .*drbdsetup/);
   });
 
+  it('writes an active `group haclient` for pacemaker where crm_mon is, and asks its autoconf in that group', () => {
+    const root = stagingRoot();
+    const run = lioMunin([...installArgs(root, '--drbd-proc', noDrbd).slice(0, -2), '--crm-mon', '/usr/sbin/crm_mon']);
+    expect(run.status).toBe(0);
+    const conf = readFileSync(join(root, 'etc/munin/plugin-conf.d/lio-munin'), 'utf8');
+    expect(conf).toContain('\n[pacemaker]\n');
+    expect(conf).toContain('\nenv.crm_mon /usr/sbin/crm_mon\n');
+    expect(conf).toContain('\n# Pacemaker was here when lio-munin was installed:\ngroup haclient\n');
+    // No cluster runs here: the real crm_mon, run as nobody in group haclient, cannot connect.
+    expect(run.lines).toContain(
+      `skip      ${root}/etc/munin/plugins/pacemaker (autoconf: no (/usr/sbin/crm_mon --output-as=xml exited with 102: Not connected: error: Could not connect to launcher: Connection refused; crm_mon: Connection to cluster failed: Connection refused); --all enables it anyway)`,
+    );
+  });
+
   it('follows --prefix, --plugin-dir and --munin-conf-dir, in the links and in the collector schedules', () => {
     const root = stagingRoot();
     const run = lioMunin([
@@ -163,7 +183,8 @@ describe('install into a staging root', () => {
     ]);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    for (const name of PLUGINS) {
+    // Every plugin but pacemaker (no crm_mon) is enabled.
+    for (const name of PLUGINS.filter((p) => p !== 'pacemaker')) {
       expect(readlinkSync(join(root, 'srv/munin-node/plugins', name))).toBe(`/usr/local/share/munin/plugins/${name}`);
       expect(modeOf(join(root, 'usr/local/share/munin/plugins', name))).toBe('755');
     }
@@ -202,9 +223,12 @@ describe('idempotence and dry runs', () => {
     expect(snapshot(root)).toEqual(before);
     const actions = again.lines.filter((l) => !/^(next|note):/.test(l));
     expect(actions.at(-1)).toBe('nothing to do: lio-munin is installed and up to date');
-    expect(actions.slice(0, -1).every((l) => l.startsWith('unchanged '))).toBe(true);
-    // Each plugin's file and link, the plugin-conf.d file, the collector, its unit and cron file, the manifest.
-    expect(actions).toHaveLength(PLUGINS.length + 1 + PLUGINS.length + 3 + 1);
+    expect(actions.slice(0, -1).filter((l) => !l.startsWith('unchanged '))).toEqual([
+      `skip      ${root}/etc/munin/plugins/pacemaker (autoconf: no (crm_mon not found: no Pacemaker here); --all enables it anyway)`,
+    ]);
+    // Each plugin's file and link (none for pacemaker, no crm_mon), the plugin-conf.d file, the
+    // collector, its unit and cron file, the manifest; pacemaker's skip.
+    expect(actions).toHaveLength(PLUGINS.length + 1 + PLUGINS.length - 1 + 3 + 1 + 1);
   });
 
   it('--dry-run prints the lines of the real run and changes nothing, for install and uninstall', () => {
@@ -235,7 +259,7 @@ describe('idempotence and dry runs', () => {
     const other = join(work, 'usr-local/bin/node');
     mkdirSync(join(work, 'usr-local/bin'), { recursive: true });
     if (!existsSync(other)) symlinkSync(process.execPath, other);
-    const run = lioMunin(['install', '--destdir', root, '--from', from, '--node', other, '--target-root', tree, '--drbd-proc', drbd]);
+    const run = lioMunin(['install', '--destdir', root, '--from', from, '--node', other, '--target-root', tree, '--drbd-proc', drbd, '--crm-mon', join(work, 'no-crm_mon')]);
     expect(run.status).toBe(0);
     expect(run.lines.filter((l) => l.startsWith('update '))).toEqual([
       ...PLUGINS.map((p) => `update    ${root}/usr/share/munin/plugins/${p}`),

@@ -231,7 +231,7 @@ describe('runEvents2 on its own', () => {
 
   it('a drbdsetup killed by a signal is reported as such', () => {
     const killed = script(dir, 'killed', 'echo partial\nkill -9 $$');
-    expect(runEvents2(killed, 5)).toEqual({ ok: false, refused: false, reason: `${killed} events2 --now --statistics was killed by SIGKILL: partial` });
+    expect(runEvents2(killed, 5)).toEqual({ ok: false, refused: false, reason: `${killed} events2 --now --statistics was killed by SIGKILL: partial`, output: 'partial\n' });
   });
 
   it('env.drbdsetup_timeout: positive seconds, anything else is the default 5', () => {

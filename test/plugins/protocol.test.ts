@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLioTree, patternTraffic, seedSystem, setTraffic, tpgPath } from '../support/lio-tree.js';
 import { DIST_PLUGINS, muninRun, muninSetup, parseFields, PLUGIN_NAMES } from '../support/munin-run.js';
+import { ClusterStates } from '../support/pacemaker.js';
 import { tempDir } from '../support/tmp.js';
 
 const PROC_DRBD =
@@ -25,8 +26,10 @@ function graphBlocks(output: string): string[] {
 
 describe('every plugin on a sample system', () => {
   const dir = tempDir();
-  const env = { target_root: `${dir}/target`, drbd_proc: `${dir}/drbd` };
+  // pacemaker: a healthy two-node cluster made by crm_simulate, read by crm_mon through CIB_file.
+  const env = { target_root: `${dir}/target`, drbd_proc: `${dir}/drbd`, CIB_file: `${dir}/healthy.xml` };
   beforeAll(() => {
+    new ClusterStates(dir).healthy();
     const spec = seedSystem();
     buildLioTree(env.target_root, spec);
     setTraffic(env.target_root, spec, patternTraffic(3));
@@ -98,9 +101,9 @@ describe('every plugin on a sample system', () => {
   });
 });
 
-describe('a node without LIO and DRBD', () => {
+describe('a node without LIO, DRBD and Pacemaker', () => {
   const dir = tempDir();
-  const env = { target_root: `${dir}/no-such-target`, drbd_proc: `${dir}/no-such-drbd` };
+  const env = { target_root: `${dir}/no-such-target`, drbd_proc: `${dir}/no-such-drbd`, crm_mon: `${dir}/no-such-crm_mon` };
 
   for (const plugin of PLUGIN_NAMES) {
     it(`${plugin}: autoconf says no with a reason, config still has a title, fetch prints nothing`, () => {
@@ -108,7 +111,7 @@ describe('a node without LIO and DRBD', () => {
       expect(autoconf.status).toBe(0);
       expect(autoconf.stderr).toBe('');
       expect(autoconf.stdout).toMatch(/^no \(.+\)\n$/);
-      expect(autoconf.stdout).toContain(plugin.startsWith('lio') ? env.target_root : env.drbd_proc);
+      expect(autoconf.stdout).toContain(plugin.startsWith('lio') ? env.target_root : plugin === 'pacemaker' ? 'crm_mon not found' : env.drbd_proc);
 
       const config = muninRun(dir, plugin, 'config', env);
       expect(config.status).toBe(0);

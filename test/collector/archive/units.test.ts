@@ -82,7 +82,7 @@ describe('path patterns', () => {
   it('searches for the longest literal part of a header line', () => {
     expect(compileGlob('*:a/lun_0/statistics/scsi_auth_intr/write_mbytes').needle).toBe(':a/lun_0/statistics/scsi_auth_intr/write_mbytes]\n');
     expect(compileGlob('/sys/kernel/config/target/core/*/x').needle).toBe('[/sys/kernel/config/target/core/');
-    expect(compileGlob('lun_0/statistics/*/num_cmds').needle).toBe('/lun_0/statistics/');
+    expect(compileGlob('lun_0/statistics/*/num_cmds').needle).toBe('lun_0/statistics/');
     expect(compileGlob('**').needle).toBe('');
   });
 
@@ -153,9 +153,12 @@ describe('path patterns', () => {
         expect(`[${path}]\n`, `needle of ${pattern}`).toContain(matcher.needle);
       }
     }
-    expect(compileGlob('iqn.x:a/**').needle).toBe('/iqn.x:a');
+    expect(compileGlob('iqn.x:a/**').needle).toBe('iqn.x:a');
     expect(compileGlob('lun_0/**/write_mbytes').needle).toBe('/write_mbytes]\n');
-    expect(compileGlob('.block_size').needle).toBe('/.block_size]\n');
+    expect(compileGlob('.block_size').needle).toBe('.block_size]\n');
+    // A whole path without a /, as the [crm_mon] entry's.
+    expect(compileGlob('crm_mon').needle).toBe('crm_mon]\n');
+    expect(compileGlob('crm_mon').test('crm_mon')).toBe(true);
   });
 });
 

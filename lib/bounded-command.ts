@@ -1,0 +1,94 @@
+// Runs a status command (drbdsetup events2, crm_mon) with a bounded time, for the plugins and the
+// collector: neither may hang on a stuck cluster or kernel. The command runs in a process group of
+// its own (through util-linux's setsid), so that on a timeout the whole group is killed, not only
+// the command (a wrapper script's children would otherwise live on). child_process is loaded only
+// when a command is really run.
+import type * as ChildProcess from 'node:child_process';
+import type * as Fs from 'node:fs';
+import { builtin } from './lazy.js';
+
+export const SETSID = '/usr/bin/setsid';
+
+export type CommandRun =
+  | { ok: true; output: string }
+  /** refused: the command may not be run, or it was refused what it asked, as this user. */
+  | { ok: false; refused: boolean; reason: string; output?: string };
+
+export interface BoundedCommand {
+  path: string;
+  args: readonly string[];
+  timeoutS: number;
+  /** Said after "<path> not found: " (e.g. "install drbd-utils or set env.drbdsetup"). */
+  notFound: string;
+  /** stderr of a failed run that means the command was refused (e.g. /Permission denied/). */
+  refusedText: RegExp;
+  /** Extra environment (e.g. CIB_file); LC_ALL is C, so that messages can be recognised. */
+  env?: Record<string, string | undefined>;
+}
+
+/** 'executable' when path is a file with an execute bit for someone, else what it is instead. */
+function executableKind(path: string): string {
+  try {
+    const st = builtin<typeof Fs>('node:fs').statSync(path);
+    if (!st.isFile()) return 'not a file';
+    return (st.mode & 0o111) === 0 ? `not executable (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})` : 'executable';
+  } catch {
+    // Cannot even be looked at: a directory above it is closed to this user.
+    return 'executable';
+  }
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.trim().slice(0, 200);
+}
+
+/** Runs the command; never throws, never waits much longer than timeoutS. */
+export function runBounded(command: BoundedCommand): CommandRun {
+  const { path, args, timeoutS } = command;
+  const shown = `${path} ${args.join(' ')}`;
+  // setsid reports a command it cannot start only by its exit code: find out first.
+  try {
+    builtin<typeof Fs>('node:fs').accessSync(path, builtin<typeof Fs>('node:fs').constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, refused: false, reason: `${path} not found: ${command.notFound}` };
+    if (code === 'EACCES' || code === 'EPERM') {
+      // A file nobody may execute (mode 0644, a directory) is not cured by root: only one with
+      // execute bits that this user lacks (drbd-utils' 4750 root:haclient) is a refusal.
+      const kind = executableKind(path);
+      if (kind !== 'executable') return { ok: false, refused: false, reason: `${path}: ${kind}` };
+      return { ok: false, refused: true, reason: `${path}: ${code}` };
+    }
+    return { ok: false, refused: false, reason: `${shown} failed: ${code ?? String(err)}` };
+  }
+  const run = builtin<typeof ChildProcess>('node:child_process').spawnSync(SETSID, ['--', path, ...args], {
+    // UTF-8: DRBD 9 peer and resource names, cluster node names.
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // At least 1 ms: spawnSync takes a timeout of 0 for none at all.
+    timeout: Math.max(1, Math.ceil(timeoutS * 1000)),
+    killSignal: 'SIGKILL',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, ...command.env, LC_ALL: 'C' },
+  });
+  const code = (run.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ETIMEDOUT') {
+    // The command was killed; its group may still hold children (setsid made the command's pid
+    // the group's id).
+    try {
+      if (run.pid) process.kill(-run.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+    return { ok: false, refused: false, reason: `${shown} did not finish within ${timeoutS} s and was killed` };
+  }
+  if (code === 'ENOENT') return { ok: false, refused: false, reason: `${SETSID} not found: install util-linux` };
+  if (run.error) return { ok: false, refused: false, reason: `${shown} failed: ${code ?? run.error.message}` };
+  if (run.status !== 0) {
+    const said = firstLine(run.stderr) || firstLine(run.stdout);
+    const how = run.signal ? `was killed by ${run.signal}` : `exited with ${run.status}`;
+    return { ok: false, refused: command.refusedText.test(run.stderr), reason: `${shown} ${how}${said ? `: ${said}` : ''}`, output: run.stdout };
+  }
+  return { ok: true, output: run.stdout };
+}
