@@ -133,8 +133,9 @@ export function registerCollectorCommands(program: Command): void {
     .command('metrics')
     .description('print the current LIO, iSCSI and DRBD metrics in the Prometheus text format, or write them for node_exporter')
     .addOption(rootOption());
-  for (const option of drbdOptions()) metrics.addOption(option);
   metrics
+    .addOption(new Option('--drbd-proc <path>', 'DRBD status to read (on DRBD 9 only its version lines: the state comes from drbdsetup)').default(DEFAULT_DRBD_PROC))
+    .addOption(new Option('--no-drbd', 'no DRBD metrics'))
     .addOption(drbdsetupOption())
     .addOption(new Option('--textfile <dir>', `write DIR/${TEXTFILE_NAME} atomically instead of printing`))
     .addOption(new Option('--verbose', 'list the values that could not be read (stderr)'))
