@@ -79,6 +79,8 @@ function snapshotMetrics(text: Buffer, wanted: (path: string) => boolean): Metri
       const sample = lioSampleOf(path.slice(PREFIX.length));
       if (!sample) continue;
       if (/^\d+$/.test(value)) addLioValue(set, sample, value);
+      // Without a session the kernel prints nothing in the session's statistics: no value, no problem.
+      else if (value === '' && path.includes('/iscsi_sess_stats/')) continue;
       else set.problem(`${path}: ${value === '' ? 'empty' : 'not a number'}`);
     } else if (path === PROC_DRBD_HEADER && value !== '') {
       // DRBD 9's /proc/drbd has version lines only: its state is the events2 entry.
