@@ -1,4 +1,4 @@
-// The collector's subcommands: `snapshot stats|full`, `prune` and `run` (the daemon).
+// The collector's subcommands: `snapshot stats|full`, `prune`, `run` (the daemon) and `metrics` (Prometheus).
 // Bad option values end the program with one line on stderr and a non-zero exit status (the
 // error thrown here is printed by main.ts).
 import { Argument, Option, type Command } from 'commander';
