@@ -21,7 +21,7 @@ import { pruneArchive } from './prune.js';
 import { reportInfo, reportProblem } from './log.js';
 import { checkRoot } from './snapshot.js';
 import { checkArchive, snapshotCommand, type SnapshotCommandOptions } from './snapshot-command.js';
-import { metricsCommand, TEXTFILE_NAME } from './metrics-command.js';
+import { checkTextfileDir, metricsCommand, TEXTFILE_NAME } from './metrics-command.js';
 import { DEFAULT_DRBDSETUP } from '../lib/kernel/drbdsetup.js';
 
 type CommonOptions = SnapshotCommandOptions;
@@ -83,7 +83,7 @@ async function runCommand(options: RunOptions): Promise<void> {
     pruneCron,
     timeoutSeconds,
     drbdProc: options.drbd ? resolve(options.drbdProc) : null,
-    textfile: options.textfile === undefined ? null : { dir: resolve(options.textfile), cron: await checkCron('--metrics-cron', options.metricsCron), drbdsetup: options.drbdsetup },
+    textfile: options.textfile === undefined ? null : { dir: checkTextfileDir(options.textfile), cron: await checkCron('--metrics-cron', options.metricsCron), drbdsetup: options.drbdsetup },
     verbose: options.verbose,
     self: [process.execPath, process.argv[1]],
   });

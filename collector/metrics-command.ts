@@ -22,6 +22,13 @@ export interface MetricsCommandOptions {
   verbose?: boolean;
 }
 
+/** The --textfile directory, resolved, or an error saying why it cannot be written to. */
+export function checkTextfileDir(textfile: string): string {
+  const dir = resolve(textfile);
+  if (!isDirectoryAt('--textfile', dir)) throw new UserError(`--textfile ${dir}: no such directory`);
+  return dir;
+}
+
 export function metricsCommand(options: MetricsCommandOptions): void {
   const root = checkRoot(options.root);
   const drbd = options.drbd ? { proc: options.drbdProc, drbdsetup: options.drbdsetup || DEFAULT_DRBDSETUP, timeoutS: DEFAULT_DRBDSETUP_TIMEOUT_S } : null;
@@ -32,9 +39,7 @@ export function metricsCommand(options: MetricsCommandOptions): void {
     process.stdout.write(text);
     return;
   }
-  const dir = resolve(options.textfile);
-  if (!isDirectoryAt('--textfile', dir)) throw new UserError(`--textfile ${dir}: no such directory`);
-  const path = join(dir, TEXTFILE_NAME);
+  const path = join(checkTextfileDir(options.textfile), TEXTFILE_NAME);
   try {
     writeFileAtomic(path, text, 0o644);
   } catch (err) {

@@ -5,6 +5,7 @@
 //
 // One mapping from a configfs statistics path to a sample serves both the live tree and the
 // archived snapshots (whose entries are the same paths): lioSampleOf().
+import { briefError } from '../lib/errors.js';
 import { readCounter, readLioTree } from '../lib/kernel/configfs.js';
 import { events2States as events2StatesOf, parseEvents2Volumes, procDrbdStates, procDrbdVolumes, readDrbdText, type DrbdDeviceState, type DrbdSources, type DrbdVolume } from '../lib/kernel/drbd.js';
 import { isConnected8 } from '../lib/kernel/drbd-states.js';
@@ -338,7 +339,7 @@ export function addDrbdMetrics(set: MetricSet, sources: DrbdSources): void {
     case 'absent':
       return;
     case 'unreadable':
-      return set.problem(`cannot read ${sources.proc}: ${String((text.error as Error)?.message ?? text.error)}`);
+      return set.problem(`cannot read ${sources.proc}: ${briefError(text.error)}`);
     case 'drbd8':
       return addProcDrbdMetrics(set, text.procText);
     case 'drbd9':

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { allEntries } from '../../lib/archive/entry-reader.js';
 import { CANONICAL_ROOT, EVENTS2_HEADER, PROC_DRBD_HEADER } from '../../lib/archive/layout.js';
 import { parseProcDrbd } from '../../lib/kernel/proc-drbd.js';
-import { OPENMETRICS_EOF, openMetricsHeader, openMetricsSample } from '../../lib/prometheus/exposition.js';
-import { addEvents2Metrics, addLioValue, addProcDrbdMetrics, FAMILIES, lioSampleOf, MetricSet } from '../metrics.js';
+import { formatLabels, OPENMETRICS_EOF, openMetricsHeader, openMetricsSample, scaledDigits } from '../../lib/prometheus/exposition.js';
+import { addEvents2Metrics, addProcDrbdMetrics, FAMILIES, lioSampleOf, MetricSet } from '../metrics.js';
 import { requireSnapshots, summarise, type Context } from './context.js';
 import { compileGlob } from './glob.js';
 import { scanSnapshots } from './reader.js';
@@ -70,26 +70,50 @@ class Spill {
   }
 }
 
-/** The metrics of one decompressed snapshot; entries whose path does not match are left out. */
-function snapshotMetrics(text: Buffer, wanted: (path: string) => boolean): MetricSet {
-  const set = new MetricSet();
+/** An archived configfs path that gives a sample: its family and the line up to the value. */
+interface PathSample {
+  family: string;
+  /** `name{labels} `, formatted once: the same paths come back in every snapshot. */
+  prefix: string;
+  factor: number;
+}
+
+const UNREADABLE = 'lio_collector_unreadable_values';
+
+/**
+ * Writes the samples of one decompressed snapshot to spill; entries whose path is not wanted are
+ * left out. Each path is mapped (and its labels escaped) once, in paths.
+ */
+function exportSnapshot(text: Buffer, timestamp: number, wanted: (path: string) => boolean, paths: Map<string, PathSample | null>, spill: Spill): void {
+  const drbd = new MetricSet();
+  let problems = 0;
+  const stamp = ` ${timestamp}\n`;
   for (const { path, value } of allEntries(text)) {
-    if (!wanted(path)) continue;
     if (path.startsWith(PREFIX)) {
-      const sample = lioSampleOf(path.slice(PREFIX.length));
-      if (!sample) continue;
-      if (/^\d+$/.test(value)) addLioValue(set, sample, value);
+      let known = paths.get(path);
+      if (known === undefined) {
+        const sample = wanted(path) ? lioSampleOf(path.slice(PREFIX.length)) : null;
+        known = sample && { family: sample.family, prefix: `${sample.family}${formatLabels(sample.labels)} `, factor: sample.factor };
+        paths.set(path, known);
+      }
+      if (known === null) continue;
+      if (/^\d+$/.test(value)) spill.add(known.family, known.prefix + scaledDigits(value, known.factor) + stamp);
       // Without a session the kernel prints nothing in the session's statistics: no value, no problem.
-      else if (value === '' && path.includes('/iscsi_sess_stats/')) continue;
-      else set.problem(`${path}: ${value === '' ? 'empty' : 'not a number'}`);
-    } else if (path === PROC_DRBD_HEADER && value !== '') {
+      else if (!(value === '' && path.includes('/iscsi_sess_stats/'))) problems++;
+    } else if (!wanted(path) || value === '') {
+      continue;
+    } else if (path === PROC_DRBD_HEADER) {
       // DRBD 9's /proc/drbd has version lines only: its state is the events2 entry.
-      if (!parseProcDrbd(value).isDrbd9) addProcDrbdMetrics(set, value);
-    } else if (path === EVENTS2_HEADER && value !== '') {
-      addEvents2Metrics(set, value, `[${EVENTS2_HEADER}]`);
+      if (!parseProcDrbd(value).isDrbd9) addProcDrbdMetrics(drbd, value);
+    } else if (path === EVENTS2_HEADER) {
+      addEvents2Metrics(drbd, value, `[${EVENTS2_HEADER}]`);
     }
   }
-  return set;
+  for (const family of drbd.result()) {
+    if (family.name === UNREADABLE) continue;
+    for (const sample of family.samples) spill.add(family.name, openMetricsSample(family.name, sample, timestamp));
+  }
+  spill.add(UNREADABLE, `${UNREADABLE} ${problems + drbd.problems.length}${stamp}`);
 }
 
 export async function runExport(ctx: Context, pattern: string | undefined): Promise<number> {
@@ -98,12 +122,8 @@ export async function runExport(ctx: Context, pattern: string | undefined): Prom
   const selection = requireSnapshots(ctx, 'stats');
   const spill = new Spill();
   try {
-    const result = await scanSnapshots(selection.files, ctx.report, (file, text) => {
-      const timestamp = file.time.getTime() / 1000;
-      for (const family of snapshotMetrics(text, wanted).result()) {
-        for (const sample of family.samples) spill.add(family.name, openMetricsSample(family.name, sample, timestamp));
-      }
-    });
+    const paths = new Map<string, PathSample | null>();
+    const result = await scanSnapshots(selection.files, ctx.report, (file, text) => exportSnapshot(text, file.time.getTime() / 1000, wanted, paths, spill));
     summarise(ctx, result);
     for (const [name, type, help] of FAMILIES) {
       if (spill.samples(name) === 0) continue;

@@ -50,3 +50,12 @@ describe('lio-collector run --textfile', () => {
     expect(readdirSync(textfiles)).toEqual(['lio-munin.prom']);
   });
 });
+
+describe('lio-collector run --textfile: a directory that is not there', () => {
+  it('ends at once with one line on stderr, exit 1', () => {
+    const dir = tempDir('lio-daemon-textfile-missing-');
+    buildSmallTree(`${dir}/target`);
+    const run = runCollector(['run', '--root', `${dir}/target`, '--archive', `${dir}/archive`, '--no-drbd', '--textfile', `${dir}/missing`]);
+    expect(run).toMatchObject({ status: 1, stdout: '', stderr: `lio-collector: --textfile ${dir}/missing: no such directory\n` });
+  });
+});
