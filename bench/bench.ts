@@ -2,16 +2,17 @@
 // processes at the scale of real storage servers, against reference commands measured in the
 // same run, and writes bench/results.md (also printed). See bench/README.md.
 //
-//   node dist/bench.js [--runs N] [--only plugins,collector,archive] [--plugins DIR] [--out FILE]
+//   node dist/bench.js [--runs N] [--only plugins,collector,archive,prometheus] [--plugins DIR] [--out FILE]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { benchArchive } from './archive.js';
 import { benchCollector, collectorSupport } from './collector.js';
 import { ensureTree, TREE_SIZES, writeCluster, writeProcDrbd, type Tree } from './fixtures.js';
 import { benchPlugins } from './plugins.js';
+import { benchPrometheus } from './prometheus.js';
 import { header, loadAverage, table, targetsTable, type Section } from './report.js';
 
-const SECTIONS = ['plugins', 'collector', 'archive'] as const;
+const SECTIONS = ['plugins', 'collector', 'archive', 'prometheus'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const DRBD_MINORS = 100;
 
@@ -86,6 +87,10 @@ async function main(): Promise<void> {
   if (only.has('archive')) {
     log('archive reader...');
     sections.push(await benchArchive(support, workDir, template, runs));
+  }
+  if (only.has('prometheus')) {
+    log('prometheus metrics and archive export...');
+    sections.push(await benchPrometheus(support, workDir, trees, template, runs));
   }
 
   const targets = sections.flatMap((s) => s.targets);

@@ -1,4 +1,4 @@
-// The collector's subcommands: `snapshot stats|full`, `prune` and `run` (the daemon).
+// The collector's subcommands: `snapshot stats|full`, `prune`, `run` (the daemon) and `metrics` (Prometheus).
 // Bad option values end the program with one line on stderr and a non-zero exit status (the
 // error thrown here is printed by main.ts).
 import { Argument, Option, type Command } from 'commander';
@@ -15,6 +15,7 @@ import {
   DEFAULT_RETENTION_DAYS,
   DEFAULT_STATS_CRON,
   DEFAULT_TIMEOUT_SECONDS,
+  DEFAULT_METRICS_CRON,
   parseRetentionDays,
   parseTimeoutSeconds,
 } from './options.js';
@@ -22,6 +23,8 @@ import { pruneArchive } from './prune.js';
 import { reportInfo, reportProblem } from './log.js';
 import { checkRoot } from './snapshot.js';
 import { checkArchive, snapshotCommand, type SnapshotCommandOptions } from './snapshot-command.js';
+import { checkTextfileDir, metricsCommand, TEXTFILE_NAME } from './metrics-command.js';
+import { DEFAULT_DRBDSETUP } from '../lib/kernel/drbdsetup.js';
 
 type CommonOptions = SnapshotCommandOptions;
 
@@ -31,6 +34,9 @@ interface RunOptions extends CommonOptions {
   fullCron: string;
   pruneCron: string;
   timeout: string;
+  textfile?: string;
+  metricsCron: string;
+  drbdsetup: string;
 }
 
 const rootOption = () => new Option('--root <dir>', 'LIO configfs directory to read').default(CANONICAL_ROOT);
@@ -46,6 +52,7 @@ const drbdOptions = () => [
   new Option('--crm-mon <path>', 'Pacemaker cluster state appended to stats snapshots as [crm_mon], if crm_mon exists').default(DEFAULT_CRM_MON),
   new Option('--no-crm-mon', 'no [crm_mon] entry in stats snapshots'),
 ];
+const drbdsetupOption = () => new Option('--drbdsetup <path>', 'DRBD 9: drbdsetup, run as `drbdsetup events2 --now --statistics`').default(DEFAULT_DRBDSETUP);
 const verboseOption = (what: string) => new Option('--verbose', `print ${what} (stdout)`);
 
 function pruneCommand(options: { archive: string; retentionDays: string; verbose: boolean }): void {
@@ -81,6 +88,7 @@ async function runCommand(options: RunOptions): Promise<void> {
     timeoutSeconds,
     drbdProc: options.drbd ? resolve(nonEmptyPath('--drbd-proc', options.drbdProc)) : null,
     crmMon: options.crmMon === false ? null : resolve(nonEmptyPath('--crm-mon', options.crmMon)),
+    textfile: options.textfile === undefined ? null : { dir: checkTextfileDir(options.textfile), cron: await checkCron('--metrics-cron', options.metricsCron), drbdsetup: options.drbdsetup },
     verbose: options.verbose,
     self: [process.execPath, process.argv[1]],
   });
@@ -120,11 +128,27 @@ export function registerCollectorCommands(program: Command): void {
       ),
     );
   for (const option of drbdOptions()) run.addOption(option);
+  run
+    .addOption(new Option('--textfile <dir>', `also write the Prometheus metrics to DIR/${TEXTFILE_NAME} on schedule (node_exporter's textfile collector)`))
+    .addOption(new Option('--metrics-cron <expr>', 'schedule of the metrics written with --textfile').default(DEFAULT_METRICS_CRON))
+    .addOption(drbdsetupOption());
   run.addOption(verboseOption("each job's end, and the jobs' own --verbose lines")).action(runCommand);
-  // A bad value gets its one-line reason, not the help text after it.
-  for (const command of [snapshot, prune, run]) command.showHelpAfterError(false);
 
-  program.addHelpText('after', () => collectorOptionsHelp([snapshot, prune, run]));
+  const metrics = program
+    .command('metrics')
+    .description('print the current LIO, iSCSI and DRBD metrics in the Prometheus text format, or write them for node_exporter')
+    .addOption(rootOption());
+  metrics
+    .addOption(new Option('--drbd-proc <path>', 'DRBD status to read (on DRBD 9 only its version lines: the state comes from drbdsetup)').default(DEFAULT_DRBD_PROC))
+    .addOption(new Option('--no-drbd', 'no DRBD metrics'))
+    .addOption(drbdsetupOption())
+    .addOption(new Option('--textfile <dir>', `write DIR/${TEXTFILE_NAME} atomically instead of printing`))
+    .addOption(new Option('--verbose', 'list the values that could not be read (stderr)'))
+    .action(metricsCommand);
+  // A bad value gets its one-line reason, not the help text after it.
+  for (const command of [snapshot, prune, run, metrics]) command.showHelpAfterError(false);
+
+  program.addHelpText('after', () => collectorOptionsHelp([snapshot, prune, run, metrics]));
 }
 
 /** The options of each collector command with their defaults, for `lio-collector --help`. */

@@ -21,6 +21,8 @@ export interface DaemonOptions {
   drbdProc: string | null;
   /** null: no [crm_mon] entry. */
   crmMon?: string | null;
+  /** Prometheus metrics written to dir on schedule (`metrics --textfile`); null: none. */
+  textfile?: { dir: string; cron: string; drbdsetup: string } | null;
   verbose: boolean;
   /** The command that starts this program: [node, script]. */
   self: string[];
@@ -46,16 +48,22 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const verbose = options.verbose ? ['--verbose'] : [];
   const where = ['--root', options.root, '--archive', options.archive];
   const drbd = options.drbdProc === null ? ['--no-drbd'] : ['--drbd-proc', options.drbdProc];
-  if (options.crmMon !== undefined) drbd.push(...(options.crmMon === null ? ['--no-crm-mon'] : ['--crm-mon', options.crmMon]));
-  const jobs: Job[] = [
-    { name: 'snapshot stats', cron: options.statsCron, args: ['snapshot', 'stats', ...where, ...drbd, ...verbose] },
+  const crm = options.crmMon === undefined ? [] : options.crmMon === null ? ['--no-crm-mon'] : ['--crm-mon', options.crmMon];
+  const specs: Array<Pick<Job, 'name' | 'cron' | 'args'>> = [
+    { name: 'snapshot stats', cron: options.statsCron, args: ['snapshot', 'stats', ...where, ...drbd, ...crm, ...verbose] },
     { name: 'snapshot full', cron: options.fullCron, args: ['snapshot', 'full', ...where, ...verbose] },
     {
       name: 'prune',
       cron: options.pruneCron,
       args: ['prune', '--archive', options.archive, '--retention-days', String(options.retentionDays), ...verbose],
     },
-  ].map((job) => ({ ...job, child: null, startedAt: null, timer: null }));
+  ];
+  if (options.textfile) {
+    const { dir, cron: metricsCron, drbdsetup } = options.textfile;
+    const args = ['metrics', '--root', options.root, ...drbd, '--drbdsetup', drbdsetup, '--textfile', dir];
+    specs.push({ name: 'metrics', cron: metricsCron, args });
+  }
+  const jobs: Job[] = specs.map((job) => ({ ...job, child: null, startedAt: null, timer: null }));
   const timeoutMs = options.timeoutSeconds * 1000;
   let stopping = false;
   let onChildExit = () => {};

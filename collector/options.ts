@@ -7,6 +7,7 @@ export const DEFAULT_RETENTION_DAYS = '365';
 export const DEFAULT_STATS_CRON = '* * * * *';
 export const DEFAULT_FULL_CRON = '59 * * * *';
 export const DEFAULT_PRUNE_CRON = '58 23 * * *';
+export const DEFAULT_METRICS_CRON = '* * * * *';
 /** Seconds a snapshot may take in the daemon before it is killed: well under the minute period. */
 export const DEFAULT_TIMEOUT_SECONDS = '50';
 

@@ -1,10 +1,11 @@
-// `lio-collector archive list|show|grep|series|diff|plot`: reading the snapshot archive after an
+// `lio-collector archive list|show|grep|series|diff|plot|export`: reading the snapshot archive after an
 // incident. Every command takes --archive and a --from/--to window and opens only the files in it.
 import { Command, Option } from 'commander';
 import { DEFAULT_ARCHIVE } from '../../lib/archive/layout.js';
 import { Archive } from './catalog.js';
 import type { Context } from './context.js';
 import { runDiff } from './diff.js';
+import { runExport } from './export.js';
 import { nonEmptyPath, UserError } from '../../lib/errors.js';
 import { runGrep } from './grep.js';
 import { runList } from './list.js';
@@ -65,7 +66,7 @@ export function joinTimeArguments(args: string[]): string[] {
 export function registerArchiveCommands(program: Command, io: ArchiveIo = processIo): void {
   const archive = program
     .command('archive')
-    .description('read the snapshot archive: list, show, grep, series, diff, plot')
+    .description('read the snapshot archive: list, show, grep, series, diff, plot, export')
     .addHelpText('after', `\nTimes (--from, --to, TIME): ${TIME_FORMATS}.`);
 
   /** Runs a command with its context; sets the exit code it returns. */
@@ -150,4 +151,9 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
     .requiredOption('--out <file>', 'the SVG file to write')
     .option('--full', 'read the hourly full snapshots instead of the statistics')
     .action(run<[string]>(true, (ctx, o, pattern) => runPlot(ctx, pattern, { out: o.out as string, full: Boolean(o.full) })));
+
+  withWindow(archive.command('export'), true)
+    .description('the stats snapshots as OpenMetrics with timestamps (the metrics of `lio-collector metrics`), for promtool tsdb create-blocks-from openmetrics')
+    .argument('[pathglob]', 'only the archived entries whose path matches, as for grep (default: all)')
+    .action(run<[string | undefined]>(true, (ctx, _o, pattern) => runExport(ctx, pattern)));
 }

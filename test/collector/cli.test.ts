@@ -63,6 +63,9 @@ describe('--help', () => {
     ['--no-drbd', ''],
     ['--crm-mon <path>', '(default: "/usr/sbin/crm_mon")'],
     ['--no-crm-mon', ''],
+    ['--textfile <dir>', ''],
+    ['--metrics-cron <expr>', '(default: "* * * * *")'],
+    ['--drbdsetup <path>', '(default: "/usr/sbin/drbdsetup")'],
     ['--verbose', ''],
   ];
   /** The help text of one option: from its flags to the next option. */
@@ -85,7 +88,7 @@ describe('--help', () => {
     expect(help.status).toBe(0);
     const collectorPart = help.stdout.slice(help.stdout.indexOf('Collector commands and their options:'));
     const sections = Object.fromEntries(
-      ['snapshot stats|full', 'prune', 'run'].map((name, i, all) => {
+      ['snapshot stats|full', 'prune', 'run', 'metrics'].map((name, i, all) => {
         const start = collectorPart.indexOf(`\n  ${name}\n`);
         const end = i + 1 < all.length ? collectorPart.indexOf(`\n  ${all[i + 1]}\n`) : collectorPart.indexOf('\n\n', start + 1);
         return [name, collectorPart.slice(start, end)];
@@ -95,6 +98,7 @@ describe('--help', () => {
       'snapshot stats|full': runOptions.filter(([flags]) => ['--root', '--archive', '--drbd-proc', '--no-drbd', '--crm-mon', '--no-crm-mon', '--verbose'].includes(flags.split(' ')[0])),
       prune: runOptions.filter(([flags]) => ['--archive', '--retention-days', '--verbose'].includes(flags.split(' ')[0])),
       run: runOptions,
+      metrics: runOptions.filter(([flags]) => ['--root', '--drbd-proc', '--no-drbd', '--drbdsetup', '--textfile', '--verbose'].includes(flags.split(' ')[0])),
     };
     for (const [name, options] of Object.entries(expected)) {
       for (const [flags, fallback] of options) expect(optionText(sections[name], flags)).toContain(fallback);

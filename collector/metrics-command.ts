@@ -1,0 +1,49 @@
+// `lio-collector metrics`: the current metrics in the Prometheus text format, on stdout or, with
+// --textfile DIR, into DIR/lio-munin.prom for node_exporter's textfile collector. The file is
+// written under a hidden temporary name and renamed: node_exporter reads only `*.prom` files, so
+// it never sees a half-written one.
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from '../lib/atomic-file.js';
+import { describeError, UserError } from '../lib/errors.js';
+import { DEFAULT_DRBDSETUP, DEFAULT_DRBDSETUP_TIMEOUT_S } from '../lib/kernel/drbdsetup.js';
+import { formatText } from '../lib/prometheus/exposition.js';
+import { reportInfo, reportProblem } from './log.js';
+import { collectMetrics } from './metrics.js';
+import { checkRoot, isDirectoryAt } from './snapshot.js';
+
+export const TEXTFILE_NAME = 'lio-munin.prom';
+
+export interface MetricsCommandOptions {
+  root: string;
+  drbdProc: string;
+  drbd: boolean;
+  drbdsetup: string;
+  textfile?: string;
+  verbose?: boolean;
+}
+
+/** The --textfile directory, resolved, or an error saying why it cannot be written to. */
+export function checkTextfileDir(textfile: string): string {
+  const dir = resolve(textfile);
+  if (!isDirectoryAt('--textfile', dir)) throw new UserError(`--textfile ${dir}: no such directory`);
+  return dir;
+}
+
+export function metricsCommand(options: MetricsCommandOptions): void {
+  const root = checkRoot(options.root);
+  const drbd = options.drbd ? { proc: options.drbdProc, drbdsetup: options.drbdsetup || DEFAULT_DRBDSETUP, timeoutS: DEFAULT_DRBDSETUP_TIMEOUT_S } : null;
+  const { families, problems } = collectMetrics({ root: root === '/' ? '' : root, drbd });
+  const text = formatText(families);
+  if (options.verbose) for (const problem of problems) reportProblem(`not read: ${problem}`);
+  if (options.textfile === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  const path = join(checkTextfileDir(options.textfile), TEXTFILE_NAME);
+  try {
+    writeFileAtomic(path, text, 0o644);
+  } catch (err) {
+    throw new UserError(`${path} not written: ${describeError(err)}`);
+  }
+  if (options.verbose) reportInfo(`${path}: ${families.reduce((n, f) => n + f.samples.length, 0)} samples`);
+}

@@ -1,0 +1,363 @@
+// The metrics of `lio-collector metrics` and `archive export`: LIO, iSCSI and DRBD in Prometheus
+// conventions (base units, `_total` counters, labels for dimensions). DRBD metrics carry
+// drbd-reactor's names and labels where drbd-reactor has them (LINBIT/drbd-reactor,
+// src/plugin/prometheus.rs), so that its dashboard and the common DRBD rules work unchanged.
+//
+// One mapping from a configfs statistics path to a sample serves both the live tree and the
+// archived snapshots (whose entries are the same paths): lioSampleOf().
+import { briefError } from '../lib/errors.js';
+import { readCounter, readLioTree } from '../lib/kernel/configfs.js';
+import { events2States as events2StatesOf, parseEvents2Volumes, procDrbdStates, procDrbdVolumes, readDrbdText, type DrbdDeviceState, type DrbdSources, type DrbdVolume } from '../lib/kernel/drbd.js';
+import { isConnected8 } from '../lib/kernel/drbd-states.js';
+import type { Events2State } from '../lib/kernel/events2.js';
+import { parseProcDrbd, type DrbdCounter } from '../lib/kernel/proc-drbd.js';
+import { hasIscsiStatistics, readAclSession, readConnectionErrors, readDynamicSessions } from '../lib/kernel/iscsi.js';
+import { scaledDigits, type Labels, type MetricFamily, type MetricType } from '../lib/prometheus/exposition.js';
+
+const MiB = 1048576;
+const KiB = 1024;
+
+/** Every family we export, in output order: name -> [type, help]. */
+export const FAMILIES: ReadonlyArray<readonly [string, MetricType, string]> = [
+  ['lio_lun_read_bytes_total', 'counter', 'Bytes read from a LUN of a target portal group, all initiators (scsi_tgt_port/read_mbytes, counted in MiB).'],
+  ['lio_lun_written_bytes_total', 'counter', 'Bytes written to a LUN of a target portal group, all initiators (scsi_tgt_port/write_mbytes, counted in MiB).'],
+  ['lio_lun_commands_total', 'counter', 'SCSI commands received for a LUN of a target portal group (scsi_tgt_port/in_cmds).'],
+  ['lio_initiator_lun_read_bytes_total', 'counter', 'Bytes read by an initiator from one of its mapped LUNs (scsi_auth_intr/read_mbytes, counted in MiB).'],
+  ['lio_initiator_lun_written_bytes_total', 'counter', 'Bytes written by an initiator to one of its mapped LUNs (scsi_auth_intr/write_mbytes, counted in MiB).'],
+  ['lio_initiator_lun_commands_total', 'counter', 'SCSI commands of an initiator to one of its mapped LUNs (scsi_auth_intr/num_cmds).'],
+  ['lio_iscsi_target_sessions', 'gauge', 'iSCSI sessions of a target (iscsi_instance/sessions).'],
+  ['lio_iscsi_target_logins_total', 'counter', 'iSCSI login attempts of a target by result (iscsi_login_stats).'],
+  ['lio_iscsi_target_logouts_total', 'counter', 'iSCSI logouts of a target by kind (iscsi_logout_stats).'],
+  ['lio_iscsi_target_session_errors_total', 'counter', 'iSCSI session errors of a target by kind (iscsi_sess_err).'],
+  ['lio_iscsi_initiator_logged_in', 'gauge', '1 when the initiator has an iSCSI session with the target portal group, 0 when its ACL has none.'],
+  ['lio_iscsi_initiator_connection_errors_total', 'counter', 'Connection errors of the session of an ACL initiator by kind (iscsi_sess_stats).'],
+  ['drbd_resource_role', 'gauge', 'DRBD role of the resource (1 for the current one).'],
+  ['drbd_resource_suspended', 'gauge', 'Boolean whether the resource is suspended (DRBD 9).'],
+  ['drbd_connection_state', 'gauge', 'DRBD connection state (1 for the current one).'],
+  ['drbd_device_state', 'gauge', 'DRBD device (local disk) state (1 for the current one).'],
+  ['drbd_device_client', 'gauge', 'Boolean whether this device is a client (intentional diskless, DRBD 9).'],
+  ['drbd_device_unintentionaldiskless', 'gauge', 'Boolean whether the device is diskless without being a client.'],
+  ['drbd_device_quorum', 'gauge', 'Boolean whether this device has DRBD quorum (DRBD 9).'],
+  ['drbd_device_read_bytes_total', 'counter', 'Net data read from the local disk.'],
+  ['drbd_device_written_bytes_total', 'counter', 'Net data written to the local disk.'],
+  ['drbd_device_alwrites_total', 'counter', 'Updates of the activity log area of the meta data.'],
+  ['drbd_device_bmwrites_total', 'counter', 'Updates of the bitmap area of the meta data.'],
+  ['drbd_device_upperpending', 'gauge', 'Block I/O requests forwarded to DRBD, not yet answered by DRBD.'],
+  ['drbd_device_lowerpending', 'gauge', 'Open requests to the local I/O subsystem issued by DRBD.'],
+  ['drbd_peerdevice_outofsync_bytes', 'gauge', 'Bytes currently out of sync with this peer, according to the bitmap DRBD has for it.'],
+  ['drbd_peerdevice_sent_bytes_total', 'counter', 'Bytes sent to this peer (drbd-reactor: drbd_peerdevice_sent_bytes).'],
+  ['drbd_peerdevice_received_bytes_total', 'counter', 'Bytes received from this peer (drbd-reactor: drbd_peerdevice_received_bytes).'],
+  ['drbd_peerdevice_pending', 'gauge', 'Requests sent to this peer, not yet answered.'],
+  ['drbd_peerdevice_unacked', 'gauge', 'Requests received from this peer, not yet acknowledged.'],
+  ['drbd_peerdevice_replication_state', 'gauge', 'DRBD replication state with this peer (1 for the current one; DRBD 8: cs: while connected, Off otherwise).'],
+  ['drbd_peerdevice_resync_done_ratio', 'gauge', 'Part of a running resync with this peer that is done (0 to 1).'],
+  ['drbd_peerdevice_resync_remaining_seconds', 'gauge', 'Time a running resync with this peer needs to finish, as DRBD estimates it.'],
+  ['lio_collector_unreadable_values', 'gauge', 'Values that could not be read in this collection and are missing from it (never written as 0).'],
+];
+
+/** The metrics of one collection, filled family by family in any order, printed in FAMILIES order. */
+export class MetricSet {
+  private readonly families = new Map<string, MetricFamily>(FAMILIES.map(([name, type, help]) => [name, { name, type, help, samples: [] }]));
+  /** What could not be read, one line each. */
+  readonly problems: string[] = [];
+
+  add(name: string, labels: Labels, value: string): void {
+    const family = this.families.get(name);
+    if (!family) throw new Error(`unknown metric ${name}`);
+    family.samples.push({ labels, value });
+  }
+
+  problem(text: string): void {
+    this.problems.push(text);
+  }
+
+  /** The families, the error gauge last. */
+  result(): MetricFamily[] {
+    this.families.get('lio_collector_unreadable_values')!.samples = [{ labels: [], value: String(this.problems.length) }];
+    return [...this.families.values()];
+  }
+}
+
+const number = (name: string) => name.slice(name.lastIndexOf('_') + 1);
+
+/** Label values of the login results and logout and error kinds, by kernel file name. */
+const KIND: Record<string, [string, string]> = {
+  accepts: ['result', 'success'],
+  authorize_fails: ['result', 'authorization_failure'],
+  authenticate_fails: ['result', 'authentication_failure'],
+  negotiate_fails: ['result', 'negotiation_failure'],
+  other_fails: ['result', 'other_failure'],
+  redirects: ['result', 'redirect'],
+  normal_logouts: ['kind', 'normal'],
+  abnormal_logouts: ['kind', 'abnormal'],
+  digest_errors: ['kind', 'digest'],
+  cxn_errors: ['kind', 'connection'],
+  format_errors: ['kind', 'format'],
+  conn_digest_errors: ['kind', 'digest'],
+  conn_timeout_errors: ['kind', 'timeout'],
+};
+
+const LUN_FILES: Record<string, [string, number]> = {
+  read_mbytes: ['read_bytes_total', MiB],
+  write_mbytes: ['written_bytes_total', MiB],
+  in_cmds: ['commands_total', 1],
+  num_cmds: ['commands_total', 1],
+};
+
+export interface LioSample {
+  family: string;
+  labels: Labels;
+  /** Multiplies the kernel's number (MiB to bytes). */
+  factor: number;
+}
+
+const SEG = '([^/]+)';
+const TPG = `${SEG}/${SEG}/tpgt_(\\d+)`;
+const PATTERNS: Array<[RegExp, (m: string[]) => LioSample]> = [
+  [
+    new RegExp(`^${TPG}/lun/lun_(\\d+)/statistics/scsi_tgt_port/(read_mbytes|write_mbytes|in_cmds)$`),
+    ([, fabric, target, tpgt, lun, file]) => ({ family: `lio_lun_${LUN_FILES[file!]![0]}`, factor: LUN_FILES[file!]![1], labels: [['fabric', fabric!], ['target', target!], ['tpgt', tpgt!], ['lun', lun!]] }),
+  ],
+  [
+    new RegExp(`^${TPG}/acls/${SEG}/lun_(\\d+)/statistics/scsi_auth_intr/(read_mbytes|write_mbytes|num_cmds)$`),
+    ([, fabric, target, tpgt, initiator, lun, file]) => ({
+      family: `lio_initiator_lun_${LUN_FILES[file!]![0]}`,
+      factor: LUN_FILES[file!]![1],
+      labels: [['fabric', fabric!], ['target', target!], ['tpgt', tpgt!], ['initiator', initiator!], ['lun', lun!]],
+    }),
+  ],
+  [new RegExp(`^iscsi/${SEG}/fabric_statistics/iscsi_instance/sessions$`), ([, target]) => ({ family: 'lio_iscsi_target_sessions', factor: 1, labels: [['target', target!]] })],
+  [
+    new RegExp(`^iscsi/${SEG}/fabric_statistics/(?:iscsi_login_stats/(accepts|authorize_fails|authenticate_fails|negotiate_fails|other_fails|redirects)|iscsi_logout_stats/(normal_logouts|abnormal_logouts)|iscsi_sess_err/(digest_errors|cxn_errors|format_errors))$`),
+    ([, target, login, logout, error]) => ({
+      family: login ? 'lio_iscsi_target_logins_total' : logout ? 'lio_iscsi_target_logouts_total' : 'lio_iscsi_target_session_errors_total',
+      factor: 1,
+      labels: [['target', target!], KIND[(login ?? logout ?? error)!]!],
+    }),
+  ],
+  [
+    new RegExp(`^iscsi/${SEG}/tpgt_(\\d+)/acls/${SEG}/fabric_statistics/iscsi_sess_stats/(conn_digest_errors|conn_timeout_errors)$`),
+    ([, target, tpgt, initiator, file]) => ({ family: 'lio_iscsi_initiator_connection_errors_total', factor: 1, labels: [['target', target!], ['tpgt', tpgt!], ['initiator', initiator!], KIND[file!]!] }),
+  ],
+];
+
+/** The sample a statistics file gives (path relative to the configfs root, no leading "/"), or null. */
+export function lioSampleOf(rel: string): LioSample | null {
+  for (const [pattern, make] of PATTERNS) {
+    const match = pattern.exec(rel);
+    if (match) return make(match as unknown as string[]);
+  }
+  return null;
+}
+
+/** Adds the sample of one statistics file with its value (kernel digits). */
+export function addLioValue(set: MetricSet, sample: LioSample, digits: string): void {
+  set.add(sample.family, sample.labels, scaledDigits(digits, sample.factor));
+}
+
+function addFile(set: MetricSet, root: string, rel: string): void {
+  const sample = lioSampleOf(rel)!;
+  const read = readCounter(`${root}/${rel}`);
+  if ('value' in read) addLioValue(set, sample, read.value);
+  else set.problem(read.problem);
+}
+
+const TGT_PORT = ['read_mbytes', 'write_mbytes', 'in_cmds'];
+const AUTH_INTR = ['read_mbytes', 'write_mbytes', 'num_cmds'];
+const TARGET_STATS = [
+  'iscsi_instance/sessions',
+  ...['accepts', 'authorize_fails', 'authenticate_fails', 'negotiate_fails', 'other_fails', 'redirects'].map((n) => `iscsi_login_stats/${n}`),
+  ...['normal_logouts', 'abnormal_logouts'].map((n) => `iscsi_logout_stats/${n}`),
+  ...['digest_errors', 'cxn_errors', 'format_errors'].map((n) => `iscsi_sess_err/${n}`),
+];
+
+/** The LIO and iSCSI metrics of the configfs tree at root. */
+export function addLioMetrics(set: MetricSet, root: string): void {
+  const tree = readLioTree(root);
+  for (const dir of tree.unlisted) set.problem(`cannot list ${dir.path}: ${dir.error}`);
+  const iscsiTargets = new Set<string>();
+  for (const tpg of tree.tpgs) {
+    const base = `${tpg.fabric}/${tpg.target}/${tpg.tpgt}`;
+    for (const lun of tpg.luns) for (const file of TGT_PORT) addFile(set, root, `${base}/lun/${lun}/statistics/scsi_tgt_port/${file}`);
+    for (const acl of tpg.acls) {
+      for (const lun of acl.mappedLuns) for (const file of AUTH_INTR) addFile(set, root, `${base}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${file}`);
+    }
+    if (tpg.fabric !== 'iscsi' || !hasIscsiStatistics(`${root}/iscsi/${tpg.target}`)) continue;
+    if (!iscsiTargets.has(tpg.target)) {
+      iscsiTargets.add(tpg.target);
+      for (const file of TARGET_STATS) addFile(set, root, `iscsi/${tpg.target}/fabric_statistics/${file}`);
+    }
+    addSessions(set, root, tpg.target, tpg.tpgt, tpg.acls.map((a) => a.initiator));
+  }
+}
+
+function addSessions(set: MetricSet, root: string, target: string, tpgtDir: string, initiators: string[]): void {
+  const tpgPath = `${root}/iscsi/${target}/${tpgtDir}`;
+  const tpgt = number(tpgtDir);
+  for (const initiator of initiators) {
+    const aclPath = `${tpgPath}/acls/${initiator}`;
+    const labels: Labels = [['target', target], ['tpgt', tpgt], ['initiator', initiator]];
+    const session = readAclSession(aclPath);
+    if (session.loggedIn === null) set.problem(session.problem ?? `${aclPath}/info: session state unknown`);
+    else set.add('lio_iscsi_initiator_logged_in', labels, session.loggedIn ? '1' : '0');
+    const problems: string[] = [];
+    const errors = readConnectionErrors(aclPath, problems);
+    for (const problem of problems) set.problem(problem);
+    for (const [name, value] of Object.entries(errors.values)) {
+      if (value !== null) set.add('lio_iscsi_initiator_connection_errors_total', [...labels, KIND[name]!], value);
+    }
+  }
+  const problems: string[] = [];
+  const dynamic = readDynamicSessions(tpgPath, problems) ?? [];
+  for (const problem of problems) set.problem(problem);
+  for (const initiator of dynamic) set.add('lio_iscsi_initiator_logged_in', [['target', target], ['tpgt', tpgt], ['initiator', initiator]], '1');
+}
+
+// drbd-reactor's state names (src/drbd.rs: Role, ConnectionState, DiskState), and DRBD 9's
+// replication states (drbd_strings.c) with DRBD 8's resync states.
+const ROLES = ['Unknown', 'Primary', 'Secondary'];
+const CONNECTION_STATES = ['StandAlone', 'Disconnecting', 'Unconnected', 'Timeout', 'BrokenPipe', 'NetworkFailure', 'ProtocolError', 'TearDown', 'Connecting', 'Connected'];
+const DISK_STATES = ['Diskless', 'Attaching', 'Detaching', 'Failed', 'Negotiating', 'Inconsistent', 'Outdated', 'DUnknown', 'Consistent', 'UpToDate'];
+const REPLICATION_STATES = [
+  'Off', 'Established', 'StartingSyncS', 'StartingSyncT', 'WFBitMapS', 'WFBitMapT', 'WFSyncUUID', 'SyncSource', 'SyncTarget',
+  'VerifyS', 'VerifyT', 'PausedSyncS', 'PausedSyncT', 'Ahead', 'Behind', 'SkippedSyncS', 'SkippedSyncT',
+];
+
+/** One sample per known state, 1 for the current one (all 0 for a state word not known here). */
+function addEnum(set: MetricSet, name: string, labels: Labels, states: readonly string[], current: string | null): void {
+  if (current === null) return;
+  for (const state of states) set.add(name, [...labels, [name, state]], state === current ? '1' : '0');
+}
+
+const flag = (value: boolean) => (value ? '1' : '0');
+
+/** DRBD 8's cs: as drbd-reactor's connection state, and as a replication state. */
+function drbd8States(cs: string | null): { connection: string | null; replication: string | null } {
+  if (cs === null) return { connection: null, replication: null };
+  const connected = isConnected8(cs);
+  if (connected) return { connection: 'Connected', replication: cs === 'Connected' ? 'Established' : cs };
+  if (connected === null) return { connection: cs, replication: null };
+  return { connection: cs === 'WFConnection' || cs === 'WFReportParams' ? 'Connecting' : cs, replication: 'Off' };
+}
+
+interface DrbdNames {
+  /** drbd-reactor's `name`: the resource (DRBD 8: the device, drbd<minor>). */
+  name: string;
+  volume: string;
+  peerNodeId: (peer: string | null) => string | null;
+}
+
+function addCounter(set: MetricSet, name: string, labels: Labels, counters: Partial<Record<DrbdCounter, string | null>>, key: DrbdCounter, factor: number): void {
+  const value = counters[key];
+  if (value === undefined) return;
+  if (value === null) set.problem(`DRBD ${labels.map(([k, v]) => `${k}=${v}`).join(' ')}: ${key} not reported`);
+  else set.add(name, labels, scaledDigits(value, factor));
+}
+
+function addDrbdDevices(set: MetricSet, volumes: DrbdVolume[], states: DrbdDeviceState[], names: (state: DrbdDeviceState) => DrbdNames, drbd8: boolean): void {
+  const resources = new Set<string>();
+  const connections = new Set<string>();
+  for (const state of states) {
+    const volume = volumes.find((v) => v.minor === state.minor);
+    const id = names(state);
+    const device: Labels = [['name', id.name], ['volume', id.volume], ['minor', String(state.minor)]];
+    if (!resources.has(id.name)) {
+      resources.add(id.name);
+      addEnum(set, 'drbd_resource_role', [['name', id.name]], ROLES, state.role);
+      if (state.suspended !== null) set.add('drbd_resource_suspended', [['name', id.name]], flag(state.suspended !== 'no'));
+    }
+    addEnum(set, 'drbd_device_state', device, DISK_STATES, state.disk);
+    if (!drbd8) set.add('drbd_device_client', device, flag(state.client));
+    if (state.disk !== null) set.add('drbd_device_unintentionaldiskless', device, flag(!state.client && state.disk === 'Diskless'));
+    if (state.quorum !== null) set.add('drbd_device_quorum', device, flag(state.quorum));
+    if (volume) {
+      addCounter(set, 'drbd_device_read_bytes_total', device, volume.device, 'dr', KiB);
+      addCounter(set, 'drbd_device_written_bytes_total', device, volume.device, 'dw', KiB);
+      addCounter(set, 'drbd_device_alwrites_total', device, volume.device, 'al', 1);
+      addCounter(set, 'drbd_device_bmwrites_total', device, volume.device, 'bm', 1);
+      addCounter(set, 'drbd_device_upperpending', device, volume.device, 'ap', 1);
+      addCounter(set, 'drbd_device_lowerpending', device, volume.device, 'lo', 1);
+    }
+    for (const peer of state.peers) {
+      const connection: Array<[string, string]> = [['name', id.name]];
+      if (peer.name !== null) connection.push(['conn_name', peer.name]);
+      const nodeId = id.peerNodeId(peer.name);
+      if (nodeId !== null) connection.push(['peer_node_id', nodeId]);
+      const states8 = drbd8 ? drbd8States(peer.connection) : { connection: peer.connection, replication: peer.replication };
+      const connectionKey = connection.map(([, v]) => v).join('\0');
+      if (!connections.has(connectionKey)) {
+        connections.add(connectionKey);
+        addEnum(set, 'drbd_connection_state', connection, CONNECTION_STATES, states8.connection);
+      }
+      const peerDevice: Labels = [...connection, ['volume', id.volume]];
+      const counters = volume?.peers.find((p) => p.name === peer.name)?.counters;
+      if (counters) {
+        addCounter(set, 'drbd_peerdevice_outofsync_bytes', peerDevice, counters, 'oos', KiB);
+        addCounter(set, 'drbd_peerdevice_sent_bytes_total', peerDevice, counters, 'ns', KiB);
+        addCounter(set, 'drbd_peerdevice_received_bytes_total', peerDevice, counters, 'nr', KiB);
+        addCounter(set, 'drbd_peerdevice_pending', peerDevice, counters, 'pe', 1);
+        addCounter(set, 'drbd_peerdevice_unacked', peerDevice, counters, 'ua', 1);
+      }
+      addEnum(set, 'drbd_peerdevice_replication_state', peerDevice, REPLICATION_STATES, states8.replication);
+      if (peer.resync?.percent != null) set.add('drbd_peerdevice_resync_done_ratio', peerDevice, String(peer.resync.percent / 100));
+      if (peer.resync?.secondsLeft != null) set.add('drbd_peerdevice_resync_remaining_seconds', peerDevice, String(peer.resync.secondsLeft));
+    }
+  }
+}
+
+/** The metrics of DRBD 8's /proc/drbd text. */
+export function addProcDrbdMetrics(set: MetricSet, procText: string): void {
+  const proc = parseProcDrbd(procText);
+  addDrbdDevices(set, procDrbdVolumes(proc), procDrbdStates(proc), (s) => ({ name: `drbd${s.minor}`, volume: '0', peerNodeId: () => null }), true);
+}
+
+/** The metrics of DRBD 9's events2 text; origin names it in problems. */
+export function addEvents2Metrics(set: MetricSet, text: string, origin: string): void {
+  const parsed = parseEvents2Volumes(text, origin);
+  if ('empty' in parsed) return set.problem(parsed.empty);
+  const { volumes, state } = parsed;
+  const volumeOf = new Map<string, string>();
+  for (const device of state.devices.values()) if (device.props.minor !== undefined) volumeOf.set(device.props.minor, device.volume);
+  const names = (s: DrbdDeviceState): DrbdNames => ({
+    name: s.resource!,
+    volume: volumeOf.get(String(s.minor)) ?? '0',
+    peerNodeId: (peer) => peerNodeId(state, s.resource!, peer),
+  });
+  addDrbdDevices(set, volumes, events2StatesOf(state), names, false);
+}
+
+function peerNodeId(state: Events2State, resource: string, connection: string | null): string | null {
+  return state.connections.get(`${resource}\0${connection}`)?.['peer-node-id'] ?? null;
+}
+
+
+
+/** The DRBD metrics of this node, read as sources say; nothing when DRBD is not loaded. */
+export function addDrbdMetrics(set: MetricSet, sources: DrbdSources): void {
+  const text = readDrbdText(sources);
+  switch (text.kind) {
+    case 'absent':
+      return;
+    case 'unreadable':
+      return set.problem(`cannot read ${sources.proc}: ${briefError(text.error)}`);
+    case 'drbd8':
+      return addProcDrbdMetrics(set, text.procText);
+    case 'drbd9':
+      if (!text.events2.ok) return set.problem(text.events2.reason);
+      return addEvents2Metrics(set, text.events2.text, text.events2.origin);
+  }
+}
+
+export interface CollectOptions {
+  root: string;
+  /** null: no DRBD metrics. */
+  drbd: DrbdSources | null;
+}
+
+/** Everything `lio-collector metrics` prints, and what could not be read. */
+export function collectMetrics(options: CollectOptions): { families: MetricFamily[]; problems: string[] } {
+  const set = new MetricSet();
+  addLioMetrics(set, options.root);
+  if (options.drbd) addDrbdMetrics(set, options.drbd);
+  return { families: set.result(), problems: set.problems };
+}
