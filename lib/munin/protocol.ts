@@ -14,6 +14,10 @@ export interface Field {
   min?: number;
   max?: number;
   draw?: string;
+  /** `graph no`: not drawn by itself (the read half of a read/write pair). */
+  hidden?: boolean;
+  /** The field drawn below the axis, mirrored, as this field's other half (`name.negative`). */
+  negative?: string;
   /** Munin ranges (`min:max`, `min:`, `:max`, `max`): munin-limits alerts outside them. */
   warning?: string;
   critical?: string;
@@ -70,6 +74,8 @@ export function writeConfig(graph: Graph, out: Output, withValues = false): void
     if (field.max !== undefined) out.write(`${field.name}.max ${field.max}\n`);
     if (field.cdef) out.write(`${field.name}.cdef ${field.cdef}\n`);
     if (field.draw) out.write(`${field.name}.draw ${field.draw}\n`);
+    if (field.hidden) out.write(`${field.name}.graph no\n`);
+    if (field.negative) out.write(`${field.name}.negative ${field.negative}\n`);
     if (field.warning) out.write(`${field.name}.warning ${field.warning}\n`);
     if (field.critical) out.write(`${field.name}.critical ${field.critical}\n`);
     if (field.extinfo) out.write(`${field.name}.extinfo ${field.extinfo}\n`);

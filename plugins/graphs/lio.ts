@@ -9,7 +9,7 @@ import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/proto
 export type Direction = 'read' | 'write';
 
 /** The short name the original labels used: the part of an iqn after its first ':'. */
-function shortTarget(target: string): string {
+export function shortTarget(target: string): string {
   const colon = target.indexOf(':');
   return target.startsWith('iqn.') && colon >= 0 ? target.slice(colon + 1) : target;
 }
