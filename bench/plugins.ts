@@ -4,11 +4,14 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { briefError } from '../lib/errors.js';
 import PLUGIN_LIST from '../plugins/list.json' with { type: 'json' };
+import { buildBlockTree } from '../test/support/block-tree.js';
+import { backstoreName } from '../test/support/lio-tree.js';
 import type { Tree } from './fixtures.js';
 import { jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type RunOutput } from './measure.js';
 import { mib, ms, ratio, ratioTarget, timeCells, type Section } from './report.js';
 
-const LIO = PLUGIN_LIST.filter((p) => p.startsWith('lio_'));
+/** lio_read and lio_write; lio_disk, a multigraph plugin with block devices, has its own runs. */
+const LIO = PLUGIN_LIST.filter((p) => p.startsWith('lio_') && p !== 'lio_disk');
 const DRBD = PLUGIN_LIST.filter((p) => p.startsWith('drbd'));
 /** Size at which each LIO target applies, and its limit in multiples of the runtime floor. */
 const LIO_LIMITS: Record<string, number> = { '4x16x16': 2, '16x16x16': 3 };
@@ -63,16 +66,43 @@ function pluginRun(pluginDir: string, plugin: string, mode: Mode, system: string
   };
 }
 
-/** pluginDir: the built plugins, normally dist/plugins. */
-export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string, drbdMinors: number, runs: number): Section {
+/**
+ * lio_disk's fields on a tree whose every LUN is on its own block device: per target a read/write
+ * pair and a command field, twice (LUNs, initiators), and latency and utilization; the same per
+ * LUN and per initiator in the drill-down graphs.
+ */
+function diskFields(tree: Tree): number {
+  return tree.spec.targets.reduce((sum, t) => sum + 9 + 6 * t.luns.length + 3 * t.acls.length, 0);
+}
+
+/**
+ * lio_disk's environment for a tree, as munin-node gives it (multigraph, a state directory), with
+ * a /dev and /sys/block tree beside it: every LUN's default backstore (/dev/vg1/<name>) on its
+ * own dm device.
+ */
+function diskEnvironment(tree: Tree): NodeJS.ProcessEnv {
+  const base = join(dirname(tree.root), `block-devices-${tree.label}`);
+  const devices = tree.spec.targets.flatMap((t) => t.luns.map((l) => `vg1/${backstoreName(t, l)}`));
+  buildBlockTree(`${base}/dev`, `${base}/sys-block`, devices.map((link, i) => ({ name: `dm-${i}`, links: [link] })));
+  mkdirSync(`${base}/plugin-state`, { recursive: true });
+  return jobEnvironment({ target_root: tree.root, dev_root: `${base}/dev`, block_root: `${base}/sys-block`, MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: `${base}/plugin-state` });
+}
+
+/** pluginDir: the built plugins, normally dist/plugins; names: the plugins to measure (null: all). */
+export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string, drbdMinors: number, runs: number, names: Set<string> | null = null): Section {
   const floor: Command = { name: 'node -e 0', file: 'node', args: ['-e', '0'] };
+  const wanted = (plugin: string) => names === null || names.has(plugin);
   const plugins: PluginRun[] = [];
   for (const tree of trees) {
     const env = jobEnvironment({ target_root: tree.root });
-    for (const plugin of LIO) {
+    for (const plugin of LIO.filter(wanted)) {
       for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, tree.label, env, tree.fields));
     }
-    if (tree.label in LIO_LIMITS) plugins.push(pluginRun(pluginDir, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
+    if (tree.label in LIO_LIMITS && wanted('lio_read')) plugins.push(pluginRun(pluginDir, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
+    if (wanted('lio_disk')) {
+      const diskEnv = diskEnvironment(tree);
+      for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, 'lio_disk', mode, tree.label, diskEnv, diskFields(tree)));
+    }
   }
   const drbdSystem = `${drbdMinors} minors`;
   // As munin-node runs them: multigraph announced (drbd_state draws four graphs), and a state
@@ -80,10 +110,10 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
   const plugstate = join(dirname(procDrbd), 'plugin-state');
   mkdirSync(plugstate, { recursive: true });
   const drbdEnv = jobEnvironment({ drbd_proc: procDrbd, MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: plugstate });
-  for (const plugin of DRBD) {
+  for (const plugin of DRBD.filter(wanted)) {
     for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, drbdSystem, drbdEnv, null));
   }
-  plugins.push(pluginRun(pluginDir, 'drbd', 'dirtyconfig', drbdSystem, drbdEnv, null));
+  if (wanted('drbd')) plugins.push(pluginRun(pluginDir, 'drbd', 'dirtyconfig', drbdSystem, drbdEnv, null));
 
   // The floor runs before every third plugin, so that its median (which every ratio here divides
   // by) rests on many runs spread over the whole group.
@@ -104,13 +134,13 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
 
   const targets = [
     ...Object.entries(LIO_LIMITS).flatMap(([system, limit]) =>
-      LIO.flatMap((plugin) =>
+      [...LIO, 'lio_disk'].filter(wanted).flatMap((plugin) =>
         (['fetch', 'config'] as const).map((mode) =>
           ratioTarget(`${plugin} ${mode}, ${system}, vs runtime floor`, get(plugin, mode, system), floorResult, limit),
         ),
       ),
     ),
-    ...DRBD.flatMap((plugin) =>
+    ...DRBD.filter(wanted).flatMap((plugin) =>
       (['fetch', 'config'] as const).map((mode) =>
         ratioTarget(`${plugin} ${mode}, ${drbdSystem}, vs runtime floor`, get(plugin, mode, drbdSystem), floorResult, DRBD_LIMIT),
       ),
