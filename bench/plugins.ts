@@ -1,5 +1,6 @@
 // The Munin plugins, started as munin-node starts them: the built file, its mode as argument,
 // the configuration in the environment, stdout read through a pipe.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { briefError } from '../lib/errors.js';
@@ -80,12 +81,16 @@ function diskFields(tree: Tree): number {
  * a /dev and /sys/block tree beside it: every LUN's default backstore (/dev/vg1/<name>) on its
  * own dm device.
  */
-function diskEnvironment(tree: Tree): NodeJS.ProcessEnv {
+function diskEnvironment(pluginDir: string, tree: Tree): NodeJS.ProcessEnv {
   const base = join(dirname(tree.root), `block-devices-${tree.label}`);
   const devices = tree.spec.targets.flatMap((t) => t.luns.map((l) => `vg1/${backstoreName(t, l)}`));
   buildBlockTree(`${base}/dev`, `${base}/sys-block`, devices.map((link, i) => ({ name: `dm-${i}`, links: [link] })));
   mkdirSync(`${base}/plugin-state`, { recursive: true });
-  return jobEnvironment({ target_root: tree.root, dev_root: `${base}/dev`, block_root: `${base}/sys-block`, MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: `${base}/plugin-state` });
+  const env = jobEnvironment({ target_root: tree.root, dev_root: `${base}/dev`, block_root: `${base}/sys-block`, MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: `${base}/plugin-state` });
+  // One run first, as munin-node's previous cycle: it keeps the readings the measured runs compare
+  // with (without them latency and utilization are U, which the check refuses).
+  spawnSync(join(pluginDir, 'lio_disk'), [], { env, stdio: 'ignore' });
+  return env;
 }
 
 /** pluginDir: the built plugins, normally dist/plugins; names: the plugins to measure (null: all). */
@@ -100,7 +105,7 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
     }
     if (tree.label in LIO_LIMITS && wanted('lio_read')) plugins.push(pluginRun(pluginDir, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
     if (wanted('lio_disk')) {
-      const diskEnv = diskEnvironment(tree);
+      const diskEnv = diskEnvironment(pluginDir, tree);
       for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, 'lio_disk', mode, tree.label, diskEnv, diskFields(tree)));
     }
   }

@@ -110,7 +110,9 @@ target, its busiest device.
 =back
 
 Latency and utilization need two readings: the previous one is kept in
-F<$MUNIN_PLUGSTATE/lio-munin-lio-disk.json>. The first run, a missing
+F<$MUNIN_PLUGSTATE/lio-munin-lio-disk.json> (without C<MUNIN_PLUGSTATE>,
+as when started by hand rather than through munin-node or munin-run,
+they stay C<U>). The first run, a missing
 or damaged state file, and a counter that went back (a reboot) give
 C<U> for one run. Backstores without a block device (ramdisk, user,
 fileio on a file) have no latency or utilization line: they have no

@@ -2,6 +2,7 @@
 // with one line (or read/write pair) per target and drill-down graphs per target, so that no graph
 // grows with the whole system (Munin's diskstats is the model; see README).
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { DirectoryCursor } from '../../lib/directory-cursor.js';
 import { blockDeviceName, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
@@ -109,9 +110,10 @@ function sum(all: Counters[]): Counters {
 }
 
 function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
-  const root = env.target_root || DEFAULT_TARGET_ROOT;
-  const blockRoot = env.block_root || DEFAULT_BLOCK_ROOT;
-  const devRoot = env.dev_root || DEFAULT_DEV_ROOT;
+  // Absolute: the counters are read from inside each TPG's directory (DirectoryCursor).
+  const root = resolve(env.target_root || DEFAULT_TARGET_ROOT);
+  const blockRoot = resolve(env.block_root || DEFAULT_BLOCK_ROOT);
+  const devRoot = resolve(env.dev_root || DEFAULT_DEV_ROOT);
   const filter = nameFilter(env);
   const tree = readLioTree(root);
   for (const { path, error } of tree.unlisted) warn(`cannot list ${path}: ${error}; the fields below it are left out`);

@@ -2,7 +2,7 @@
 // DRBD device), pscsi (a partition), ramdisk and fileio backstores, next to a /dev tree and a
 // /sys/block tree with stat files; two runs under a frozen clock give exact latency and
 // utilization. And the line limit at 16 x 16 x 16.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildBlockTree, setBlockStat, type BlockDeviceSpec, type StatSpec } from '../support/block-tree.js';
@@ -164,6 +164,23 @@ describe('lio_disk on a known tree with block devices', () => {
     // A reboot: the counters start again from lower values.
     setStats(STATS_T0);
     expect(run(dir, env, undefined, T1).stdout).toBe(FETCH_FIRST);
+  });
+
+  it('two runs at once: both print whole values, and the state file is one of their readings, whole', async () => {
+    setStats(STATS_T0);
+    run(dir, env, undefined, T0);
+    setStats(STATS_T1);
+    const { servicedir, sconfdir } = muninSetup(dir, env);
+    const once = () =>
+      new Promise<string>((resolve, reject) => {
+        const child = spawn('faketime', ['-f', T1, 'munin-run', '--config', '/dev/null', '--ignore-systemd-properties', '--servicedir', servicedir, '--sconfdir', sconfdir, 'lio_disk'], { env: { ...process.env, TZ: 'UTC' } });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (status) => (status === 0 ? resolve(out) : reject(new Error(`exit ${status}`))));
+      });
+    expect(await Promise.all([once(), once()])).toEqual([FETCH_T1, FETCH_T1]);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toEqual({ time: Date.UTC(2026, 10, 30, 10, 5), devices: Object.fromEntries(STATS_T1.map(([d, s]) => [d.name, s])) });
   });
 
   it('config: the multigraph names, pairs drawn as diskstats (read below the axis), latency warnings, labels naming the backstore', () => {
