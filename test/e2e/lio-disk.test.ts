@@ -24,7 +24,9 @@ const STEP = 300;
 const CYCLES = 13;
 const ARTIFACTS = join(REPO, 'test-artifacts/e2e-lio-disk');
 const GUARDED = ['/etc/munin', '/usr/share/munin/plugins'];
-const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+/** The library faketime preloads (package libfaketime, a dependency of faketime), wherever the architecture puts it. */
+const LIBFAKETIME =
+  spawnSync('dpkg', ['-L', 'libfaketime'], { encoding: 'utf8' }).stdout.split('\n').find((p) => p.endsWith('/faketime/libfaketime.so.1')) ?? '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 const work = tempDir('lio-munin-e2e-disk-');
 const tree = join(work, 'target');
