@@ -2,7 +2,7 @@
 // processes at the scale of real storage servers, against reference commands measured in the
 // same run, and writes bench/results.md (also printed). See bench/README.md.
 //
-//   node dist/bench.js [--runs N] [--only plugins,collector,archive,prometheus] [--plugins DIR] [--out FILE]
+//   node dist/bench.js [--runs N] [--only plugins,collector,archive,prometheus] [--plugin-names LIST] [--plugins DIR] [--out FILE]
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { benchArchive } from './archive.js';
@@ -19,6 +19,7 @@ const DRBD_MINORS = 100;
 const USAGE = `usage: node dist/bench.js [options]
   --runs N          timed runs of each command after one warm-up (default 7; plugins 3 x N)
   --only LIST       sections to run, comma-separated: ${SECTIONS.join(',')} (default all)
+  --plugin-names LIST  plugins to measure, comma-separated (default all), e.g. lio_disk
   --plugins DIR     built plugins to measure (default dist/plugins), e.g. an older build to compare
   --out FILE        where to write the Markdown results (default bench/results.md)
 `;
@@ -27,16 +28,18 @@ interface Options {
   runs: number;
   only: Set<SectionName>;
   plugins: string | null;
+  pluginNames: Set<string> | null;
   out: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { runs: 7, only: new Set(SECTIONS), plugins: null, out: null };
+  const options: Options = { runs: 7, only: new Set(SECTIONS), plugins: null, pluginNames: null, out: null };
   for (let i = 0; i < argv.length; i += 2) {
     const [arg, value] = [argv[i], argv[i + 1]];
     if (arg === '--runs' && value && /^\d+$/.test(value) && Number(value) >= 1) options.runs = Number(value);
     else if (arg === '--only' && value && value.split(',').every((s) => (SECTIONS as readonly string[]).includes(s))) options.only = new Set(value.split(',') as SectionName[]);
     else if (arg === '--plugins' && value) options.plugins = resolve(value);
+    else if (arg === '--plugin-names' && value) options.pluginNames = new Set(value.split(','));
     else if (arg === '--out' && value) options.out = resolve(value);
     else {
       process.stderr.write(`bench: bad argument ${JSON.stringify(arg)}${value === undefined ? ' (missing value)' : ''}\n${USAGE}`);
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
   if (only.has('plugins')) {
     log('plugins...');
     const cib = writeCluster(workDir);
-    sections.push(benchPlugins(plugins, trees, procDrbd, DRBD_MINORS, runs, cib ? { cib, label: '2 nodes, 20 resources' } : null));
+    sections.push(benchPlugins(plugins, trees, procDrbd, DRBD_MINORS, runs, cib ? { cib, label: '2 nodes, 20 resources' } : null, options.pluginNames));
   }
   const support = collectorSupport(dist);
   let template: string | null = join(workDir, 'template-stats-4x16x16.gz');

@@ -1,16 +1,20 @@
 // The Munin plugins, started as munin-node starts them: the built file, its mode as argument,
 // the configuration in the environment, stdout read through a pipe.
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { briefError } from '../lib/errors.js';
 import PLUGIN_LIST from '../plugins/list.json' with { type: 'json' };
+import { buildBlockTree } from '../test/support/block-tree.js';
+import { backstoreName } from '../test/support/lio-tree.js';
 import type { Tree } from './fixtures.js';
 import { jobEnvironment, measureGroup, PEAK_RSS_MISSING, peakRssAvailable, type Command, type Measurement, type RunOutput } from './measure.js';
 import { mib, ms, ratio, ratioTarget, timeCells, type Section, type TargetRow } from './report.js';
 
 /** The iSCSI session plugins: multigraph, their own field counts. */
 const ISCSI = ['lio_sessions', 'lio_iscsi_errors'].filter((p) => PLUGIN_LIST.includes(p));
-const LIO = PLUGIN_LIST.filter((p) => p.startsWith('lio_') && !ISCSI.includes(p));
+/** lio_read and lio_write; lio_disk, a multigraph plugin with block devices, has its own runs. */
+const LIO = PLUGIN_LIST.filter((p) => p.startsWith('lio_') && p !== 'lio_disk' && !ISCSI.includes(p));
 const DRBD = PLUGIN_LIST.filter((p) => p.startsWith('drbd'));
 // pacemaker has its own rows below (it needs a cluster state).
 /** Size at which each LIO target applies, and its limit in multiples of the runtime floor. */
@@ -92,19 +96,50 @@ function pacemakerTarget(mode: Mode, plugin: Measurement | null | undefined, crm
   };
 }
 
-/** pluginDir: the built plugins, normally dist/plugins. */
-export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string, drbdMinors: number, runs: number, cluster: { cib: string; label: string } | null): Section {
+/**
+ * lio_disk's fields on a tree whose every LUN is on its own block device: per target a read/write
+ * pair and a command field, twice (LUNs, initiators), and latency and utilization; the same per
+ * LUN and per initiator in the drill-down graphs.
+ */
+function diskFields(tree: Tree): number {
+  return tree.spec.targets.reduce((sum, t) => sum + 9 + 6 * t.luns.length + 3 * t.acls.length, 0);
+}
+
+/**
+ * lio_disk's environment for a tree, as munin-node gives it (multigraph, a state directory), with
+ * a /dev and /sys/block tree beside it: every LUN's default backstore (/dev/vg1/<name>) on its
+ * own dm device.
+ */
+function diskEnvironment(pluginDir: string, tree: Tree): NodeJS.ProcessEnv {
+  const base = join(dirname(tree.root), `block-devices-${tree.label}`);
+  const devices = tree.spec.targets.flatMap((t) => t.luns.map((l) => `vg1/${backstoreName(t, l)}`));
+  buildBlockTree(`${base}/dev`, `${base}/sys-block`, devices.map((link, i) => ({ name: `dm-${i}`, links: [link] })));
+  mkdirSync(`${base}/plugin-state`, { recursive: true });
+  const env = jobEnvironment({ target_root: tree.root, dev_root: `${base}/dev`, block_root: `${base}/sys-block`, MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: `${base}/plugin-state` });
+  // One run first, as munin-node's previous cycle: it keeps the readings the measured runs compare
+  // with (without them latency and utilization are U, which the check refuses).
+  spawnSync(join(pluginDir, 'lio_disk'), [], { env, stdio: 'ignore' });
+  return env;
+}
+
+/** pluginDir: the built plugins, normally dist/plugins; names: the plugins to measure (null: all). */
+export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string, drbdMinors: number, runs: number, cluster: { cib: string; label: string } | null, names: Set<string> | null = null): Section {
   const floor: Command = { name: 'node -e 0', file: 'node', args: ['-e', '0'] };
+  const wanted = (plugin: string) => names === null || names.has(plugin);
   const plugins: PluginRun[] = [];
   for (const tree of trees) {
     const env = jobEnvironment({ target_root: tree.root });
-    for (const plugin of LIO) {
+    for (const plugin of LIO.filter(wanted)) {
       for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, tree.label, env, tree.fields));
     }
-    if (tree.label in LIO_LIMITS) plugins.push(pluginRun(pluginDir, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
+    if (tree.label in LIO_LIMITS && wanted('lio_read')) plugins.push(pluginRun(pluginDir, 'lio_read', 'dirtyconfig', tree.label, env, tree.fields));
     const multigraph = jobEnvironment({ target_root: tree.root, MUNIN_CAP_MULTIGRAPH: '1' });
-    for (const plugin of ISCSI) {
+    for (const plugin of ISCSI.filter(wanted)) {
       for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, tree.label, multigraph, null));
+    }
+    if (wanted('lio_disk')) {
+      const diskEnv = diskEnvironment(pluginDir, tree);
+      for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, 'lio_disk', mode, tree.label, diskEnv, diskFields(tree)));
     }
   }
   const drbdSystem = `${drbdMinors} minors`;
@@ -113,21 +148,21 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
   const plugstate = join(dirname(procDrbd), 'plugin-state');
   mkdirSync(plugstate, { recursive: true });
   const drbdEnv = jobEnvironment({ drbd_proc: procDrbd, MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: plugstate });
-  for (const plugin of DRBD) {
+  for (const plugin of DRBD.filter(wanted)) {
     for (const mode of ['fetch', 'config'] as const) plugins.push(pluginRun(pluginDir, plugin, mode, drbdSystem, drbdEnv, null));
   }
-  plugins.push(pluginRun(pluginDir, 'drbd', 'dirtyconfig', drbdSystem, drbdEnv, null));
+  if (wanted('drbd')) plugins.push(pluginRun(pluginDir, 'drbd', 'dirtyconfig', drbdSystem, drbdEnv, null));
 
   // pacemaker reads a saved cluster state through crm_mon (CIB_file), and crm_mon alone is timed
   // beside it: its share is Pacemaker's, not ours.
-  const crmMonAlone: Command | null = cluster && {
+  const crmMonAlone: Command | null = cluster && (names === null || names.has('pacemaker')) ? {
     name: `crm_mon --output-as=xml ${cluster.label}`,
     file: CRM_MON,
     args: ['--output-as=xml'],
     env: jobEnvironment({ CIB_file: cluster.cib }),
     check: (run) => (run.status === 0 && run.stdout.includes('<nodes>') ? null : `exit ${run.status}: ${run.stderr.trim().split('\n')[0]}`),
-  };
-  if (cluster) {
+  } : null;
+  if (cluster && wanted('pacemaker')) {
     const pcmkState = join(dirname(cluster.cib), 'plugin-state');
     mkdirSync(pcmkState, { recursive: true });
     const pcmkEnv = jobEnvironment({ CIB_file: cluster.cib, preferred_node: 'node1', MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: pcmkState });
@@ -154,20 +189,20 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
 
   const targets = [
     ...Object.entries(LIO_LIMITS).flatMap(([system, limit]) =>
-      LIO.flatMap((plugin) =>
+      [...LIO, 'lio_disk'].filter(wanted).flatMap((plugin) =>
         (['fetch', 'config'] as const).map((mode) =>
           ratioTarget(`${plugin} ${mode}, ${system}, vs runtime floor`, get(plugin, mode, system), floorResult, limit),
         ),
       ),
     ),
     ...Object.entries(ISCSI_LIMITS).flatMap(([system, limit]) =>
-      ISCSI.flatMap((plugin) =>
+      ISCSI.filter(wanted).flatMap((plugin) =>
         (['fetch', 'config'] as const).map((mode) =>
           ratioTarget(`${plugin} ${mode}, ${system} (${system.split('x').slice(0, 2).join(' targets x ')} initiators), vs runtime floor`, get(plugin, mode, system), floorResult, limit),
         ),
       ),
     ),
-    ...DRBD.flatMap((plugin) =>
+    ...DRBD.filter(wanted).flatMap((plugin) =>
       (['fetch', 'config'] as const).map((mode) =>
         ratioTarget(`${plugin} ${mode}, ${drbdSystem}, vs runtime floor`, get(plugin, mode, drbdSystem), floorResult, DRBD_LIMIT),
       ),

@@ -6,7 +6,7 @@
 // <root> is /sys/kernel/config/target; <fabric> is any directory but core/ that holds
 // targets (iscsi, loopback, vhost, qla2xxx, srpt, ...). Only directory names are read here,
 // never followed symlinks: the LUN directories hold links back into core/.
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { briefError, errorCode } from '../errors.js';
 
 export const DEFAULT_TARGET_ROOT = '/sys/kernel/config/target';
@@ -134,4 +134,57 @@ function isRegularFile(fd: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The backstore a LUN exports (kernel target_core_fabric_configfs.c): lun/lun_N/ holds one
+ * symlink, of any name, to core/<hba>/<device>, where <hba> is the backstore type and an index:
+ * iblock_N (a block device), pscsi_N (a SCSI device), fileio_N (a file or a block device),
+ * rd_mcp_N (RAM), user_N (TCMU).
+ */
+export interface LioBackstore {
+  /** e.g. iblock_0. */
+  hba: string;
+  /** The backstore type: the hba name without its index, e.g. iblock. */
+  kind: string;
+  name: string;
+  /**
+   * The backstore's udev_path (target_core_configfs.c prints it with a newline, or nothing when
+   * it was never set): the device or file it uses; null when empty or unreadable.
+   */
+  udevPath: string | null;
+}
+
+const HBA = /^([a-z_]+?)_\d+$/;
+
+/** The backstore of the LUN directory lunPath, under the configfs root root; null when it has no link (yet). */
+export function readLunBackstore(root: string, lunPath: string): LioBackstore | null {
+  let entries;
+  try {
+    entries = readdirSync(lunPath, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!entry.isSymbolicLink()) continue;
+    let target: string;
+    try {
+      target = readlinkSync(`${lunPath}/${entry.name}`);
+    } catch {
+      continue;
+    }
+    const parts = target.split('/').filter((p) => p !== '');
+    const name = parts.at(-1);
+    const hba = parts.at(-2);
+    const kind = hba === undefined ? undefined : HBA.exec(hba)?.[1];
+    if (!name || !hba || !kind || parts.at(-3) !== 'core') continue;
+    let udevPath: string | null = null;
+    try {
+      udevPath = readFileSync(`${root}/core/${hba}/${name}/udev_path`, 'utf8').trim() || null;
+    } catch {
+      // Not there (ramdisk has none on older kernels) or unreadable: no device to follow.
+    }
+    return { hba, kind, name, udevPath };
+  }
+  return null;
 }

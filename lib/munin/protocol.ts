@@ -14,6 +14,10 @@ export interface Field {
   min?: number;
   max?: number;
   draw?: string;
+  /** `graph no`: not drawn by itself (the read half of a read/write pair). */
+  hidden?: boolean;
+  /** The field drawn below the axis, mirrored, as this field's other half (`name.negative`). */
+  negative?: string;
   /** Munin ranges (`min:max`, `min:`, `:max`, `max`): munin-limits alerts outside them. */
   warning?: string;
   critical?: string;
@@ -85,6 +89,8 @@ export function writeConfig(graph: Graph, out: Output, withValues = false): void
     if (field.max !== undefined) line('max', field.max);
     if (field.cdef) line('cdef', field.cdef);
     if (field.draw) line('draw', field.draw);
+    if (field.hidden) line('graph', 'no');
+    if (field.negative) line('negative', field.negative);
     if (field.warning) line('warning', field.warning);
     if (field.critical) line('critical', field.critical);
     if (field.extinfo) line('extinfo', field.extinfo);

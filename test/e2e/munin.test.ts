@@ -174,7 +174,7 @@ describe('the real Munin, from configfs counters to graphs in a browser', () => 
   it('munin-node serves every installed plugin', async () => {
     // munin-update announces multigraph (munin-node answers with what it supports), and so is
     // offered the multigraph plugins; a master that does not is not (munin-node's own rule).
-    const multigraph = new Set(['drbd_state', 'lio_iscsi_errors', 'lio_sessions']);
+    const multigraph = new Set(['drbd_state', 'lio_disk', 'lio_iscsi_errors', 'lio_sessions']);
     expect(await muninCommand(port, 'cap multigraph\nlist')).toEqual(['cap multigraph dirtyconfig', PLUGINS.join(' ')]);
     expect(await muninCommand(port, 'list')).toEqual([PLUGINS.filter((p) => !multigraph.has(p)).join(' ')]);
     const fetch = await muninCommand(port, 'fetch lio_read');
@@ -227,14 +227,18 @@ describe('the real Munin, from configfs counters to graphs in a browser', () => 
     const reset = T0 + 2 * STEP;
     const resumed = T0 + 3 * STEP;
 
-    const fields = PLUGINS.flatMap(storedFields);
+    // A multigraph plugin's fields are stored under its graphs' names.
+    const fields = [...PLUGINS, ...['bytes', 'iops', 'initiator_bytes', 'initiator_iops'].map((g) => `lio_disk_${g}`)].flatMap(storedFields);
+    expect(fields.filter((f) => f.key.startsWith('lio_disk_'))).toHaveLength(2 + 4 * 2 + 1 + 4 + 2 + 4 * 2 + 1 + 4); // pairs per target and per LUN, commands, the same for the initiators
     for (const field of fields) {
       const rows = rrdFetch(field.file, T0, resumed);
       for (const [time, value] of rows) {
         if (Number.isNaN(value)) continue;
         expect(value, `${field.key} at ${time}`).toBeGreaterThanOrEqual(0);
-        expect(value, `${field.key} at ${time}`).toBeLessThan(10_000);
+        // lio_disk's commands are 16 per MiB in the pattern: far more than 10,000 a second.
+        if (!field.key.startsWith('lio_disk')) expect(value, `${field.key} at ${time}`).toBeLessThan(10_000);
       }
+      if (field.key.startsWith('lio_disk_') && field.type === 'DERIVE') expect(rows.get(reset), field.key).toBeNaN();
       if (/^lio_(read|write)\./.test(field.key)) {
         expect(rows.get(reset), field.key).toBeNaN();
         expect(relativeError(rows.get(resumed)!, lioRate(field.info)), field.key).toBeLessThan(1e-9);
@@ -264,8 +268,10 @@ describe('the real Munin, from configfs counters to graphs in a browser', () => 
     expect(check.status).toBe(0);
     const images = imageSizes(check.stdout);
     const sources = images.map((img) => img.src.split('/').pop());
-    for (const plugin of PLUGINS) expect(sources).toEqual(expect.arrayContaining([`${plugin}-day.png`, `${plugin}-week.png`]));
-    expect(images).toHaveLength(2 * PLUGINS.length); // day and week of each (a multigraph plugin's top graph)
+    // A multigraph plugin's top graphs: lio_disk's overviews (no block devices here: no latency).
+    const topGraphs = PLUGINS.flatMap((p) => (p === 'lio_disk' ? ['bytes', 'iops', 'initiator_bytes', 'initiator_iops'].map((g) => `lio_disk_${g}`) : [p]));
+    for (const graph of topGraphs) expect(sources).toEqual(expect.arrayContaining([`${graph}-day.png`, `${graph}-week.png`]));
+    expect(images).toHaveLength(2 * topGraphs.length); // day and week of each
     for (const img of images) {
       expect(img.width, img.src).toBeGreaterThan(0);
       expect(img.height, img.src).toBeGreaterThan(0);

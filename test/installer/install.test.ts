@@ -65,7 +65,7 @@ describe('install into a staging root', () => {
       expect(run.lines).toContain(`install   ${installed}`);
     }
     // LIO exports LUNs here, DRBD is absent: only lio_* are enabled, with links to system paths.
-    for (const name of ['lio_read', 'lio_write']) {
+    for (const name of ['lio_disk', 'lio_read', 'lio_write']) {
       expect(readlinkSync(join(root, 'etc/munin/plugins', name))).toBe(`/usr/share/munin/plugins/${name}`);
       expect(run.lines).toContain(`enable    ${root}/etc/munin/plugins/${name} -> /usr/share/munin/plugins/${name} (autoconf: yes)`);
     }
@@ -117,6 +117,7 @@ describe('install into a staging root', () => {
         'file /usr/local/bin/lio-collector',
         'file /etc/systemd/system/lio-collector.service',
         'file /etc/cron.d/lio-collector',
+        'link /etc/munin/plugins/lio_disk',
         'link /etc/munin/plugins/lio_iscsi_errors',
         'link /etc/munin/plugins/lio_read',
         'link /etc/munin/plugins/lio_sessions',

@@ -14,6 +14,12 @@ export interface AclSpec {
   session?: { address: string };
 }
 
+/** A LUN's backstore: its type (core/<kind>_0/) and the udev_path it shows (empty when null). */
+export interface BackstoreSpec {
+  kind: 'iblock' | 'pscsi' | 'fileio' | 'rd_mcp' | 'user';
+  udevPath: string | null;
+}
+
 export interface TargetSpec {
   fabric: string;
   wwn: string;
@@ -22,6 +28,8 @@ export interface TargetSpec {
   acls: AclSpec[];
   /** Demo mode (attrib/generate_node_acls 1), with the initiators logged in through dynamic ACLs. */
   demoMode?: { dynamicSessions: string[] };
+  /** Backstores by LUN number; by default an iblock on /dev/vg1/<backstore name>. */
+  backstores?: Record<number, BackstoreSpec>;
 }
 
 export interface LioSpec {
@@ -82,19 +90,30 @@ function writeAll(dir: string, files: Record<string, string | number>): void {
 }
 
 export const tpgPath = (root: string, t: TargetSpec) => `${root}/${t.fabric}/${t.wwn}/tpgt_${t.tpgt}`;
-const backstoreName = (t: TargetSpec, lun: number) => `${t.wwn.replace(/[^A-Za-z0-9]/g, '_').slice(-20)}_lun${lun}`;
+export const backstoreName = (t: TargetSpec, lun: number) => `${t.wwn.replace(/[^A-Za-z0-9]/g, '_').slice(-20)}_lun${lun}`;
+/** The backstore of a LUN, as the spec gives it or the default iblock on an LV. */
+export const backstoreOf = (t: TargetSpec, lun: number): BackstoreSpec => t.backstores?.[lun] ?? { kind: 'iblock', udevPath: `/dev/vg1/${backstoreName(t, lun)}` };
+const backstoreDir = (root: string, t: TargetSpec, lun: number) => `${root}/core/${backstoreOf(t, lun).kind}_0/${backstoreName(t, lun)}`;
 
-/** Writes the whole tree for spec under root (replacing what was there), all counters at zero. */
-export function buildLioTree(root: string, spec: LioSpec): void {
+/**
+ * Writes the whole tree for spec under root (replacing what was there), all counters at zero.
+ * layoutOnly: only the directories, the LUN links and the backstores' udev_path (what a config
+ * run reads), for tests of the layout at a size where the full tree takes a minute to write.
+ */
+export function buildLioTree(root: string, spec: LioSpec, { layoutOnly = false } = {}): void {
   rmSync(root, { recursive: true, force: true });
-  write(`${root}/version`, 'Target Engine Core ConfigFS Infrastructure v5.0 on Linux/x86_64 on 6.1.0');
-  write(`${root}/dbroot`, '/etc/target');
-  writeAll(`${root}/core/alua/lu_gps/default_lu_gp`, { lu_gp_id: 0, members: '' });
+  mkdirSync(root, { recursive: true });
+  const detail = (dir: string, files: Record<string, string | number>) => {
+    if (!layoutOnly) writeAll(dir, files);
+  };
+  if (!layoutOnly) write(`${root}/version`, 'Target Engine Core ConfigFS Infrastructure v5.0 on Linux/x86_64 on 6.1.0');
+  if (!layoutOnly) write(`${root}/dbroot`, '/etc/target');
+  detail(`${root}/core/alua/lu_gps/default_lu_gp`, { lu_gp_id: 0, members: '' });
   let index = 0;
   for (const t of spec.targets) {
     const wwnDir = `${root}/${t.fabric}/${t.wwn}`;
     if (t.fabric === 'iscsi') {
-      writeAll(`${root}/iscsi/discovery_auth`, {
+      detail(`${root}/iscsi/discovery_auth`, {
         enforce_discovery_auth: spec.discoveryPassword ? 1 : 0,
         userid: spec.discoveryPassword ? 'discovery' : 'NULL',
         password: spec.discoveryPassword ?? 'NULL',
@@ -102,58 +121,65 @@ export function buildLioTree(root: string, spec: LioSpec): void {
         password_mutual: 'NULL',
         authenticate_target: 0,
       });
-      write(`${root}/iscsi/lio_version`, 'Datera Inc. iSCSI Target v4.1.0');
+      if (!layoutOnly) write(`${root}/iscsi/lio_version`, 'Datera Inc. iSCSI Target v4.1.0');
       const fs = `${wwnDir}/fabric_statistics`;
-      writeAll(`${fs}/iscsi_instance`, { inst: 1, min_ver: 0, max_ver: 0, portals: 1, nodes: 1, sessions: 0, fail_sess: 0, fail_type: 0, fail_rem_name: 'None', disc_time: 0, description: 'iSCSI Target', vendor: 'Datera, Inc. iSCSI-Target', version: 'v4.1.0' });
-      writeAll(`${fs}/iscsi_sess_err`, { inst: 1, digest_errors: 0, cxn_errors: 0, format_errors: 0 });
-      writeAll(`${fs}/iscsi_tgt_attr`, { inst: 1, indx: 1, login_fails: 0, last_fail_time: 0, last_fail_type: 0, fail_intr_name: 'None', fail_intr_addr_type: 'ipv4', fail_intr_addr: '(einval)' });
-      writeAll(`${fs}/iscsi_login_stats`, { inst: 1, indx: 1, accepts: 0, other_fails: 0, redirects: 0, authorize_fails: 0, authenticate_fails: 0, negotiate_fails: 0 });
-      writeAll(`${fs}/iscsi_logout_stats`, { inst: 1, indx: 1, normal_logouts: 0, abnormal_logouts: 0 });
+      detail(`${fs}/iscsi_instance`, { inst: 1, min_ver: 0, max_ver: 0, portals: 1, nodes: 1, sessions: 0, fail_sess: 0, fail_type: 0, fail_rem_name: 'None', disc_time: 0, description: 'iSCSI Target', vendor: 'Datera, Inc. iSCSI-Target', version: 'v4.1.0' });
+      detail(`${fs}/iscsi_sess_err`, { inst: 1, digest_errors: 0, cxn_errors: 0, format_errors: 0 });
+      detail(`${fs}/iscsi_tgt_attr`, { inst: 1, indx: 1, login_fails: 0, last_fail_time: 0, last_fail_type: 0, fail_intr_name: 'None', fail_intr_addr_type: 'ipv4', fail_intr_addr: '(einval)' });
+      detail(`${fs}/iscsi_login_stats`, { inst: 1, indx: 1, accepts: 0, other_fails: 0, redirects: 0, authorize_fails: 0, authenticate_fails: 0, negotiate_fails: 0 });
+      detail(`${fs}/iscsi_logout_stats`, { inst: 1, indx: 1, normal_logouts: 0, abnormal_logouts: 0 });
     }
     const tpg = tpgPath(root, t);
-    writeAll(tpg, { enable: 1, rtpi: t.tpgt, dynamic_sessions: '' });
-    writeAll(`${tpg}/attrib`, { authentication: 1, generate_node_acls: t.demoMode ? 1 : 0, cache_dynamic_acls: 0, demo_mode_write_protect: 1, default_cmdsn_depth: 64 });
-    writeAll(`${tpg}/auth`, { userid: '', password: '', userid_mutual: '', password_mutual: '', authenticate_target: 0 });
-    writeAll(`${tpg}/param`, { AuthMethod: 'CHAP,None', HeaderDigest: 'CRC32C,None', MaxConnections: 1, TargetAlias: 'LIO Target' });
+    mkdirSync(tpg, { recursive: true });
+    detail(tpg, { enable: 1, rtpi: t.tpgt, dynamic_sessions: '' });
+    detail(`${tpg}/attrib`, { authentication: 1, generate_node_acls: t.demoMode ? 1 : 0, cache_dynamic_acls: 0, demo_mode_write_protect: 1, default_cmdsn_depth: 64 });
+    detail(`${tpg}/auth`, { userid: '', password: '', userid_mutual: '', password_mutual: '', authenticate_target: 0 });
+    detail(`${tpg}/param`, { AuthMethod: 'CHAP,None', HeaderDigest: 'CRC32C,None', MaxConnections: 1, TargetAlias: 'LIO Target' });
     mkdirSync(`${tpg}/np`, { recursive: true });
     for (const lun of t.luns) {
       const name = backstoreName(t, lun);
-      const dev = `${root}/core/iblock_0/${name}`;
+      const backstore = backstoreOf(t, lun);
+      const dev = backstoreDir(root, t, lun);
       index++;
-      writeAll(dev, { enable: 1, udev_path: `/dev/vg1/${name}`, info: `Status: ACTIVATED  Max Queue Depth: 128  SectorSize: 512  HwMaxSectors: 8192\niBlock device: dm-${index}  UDEV PATH: /dev/vg1/${name}`, alias: name });
-      writeAll(`${dev}/attrib`, { block_size: 512, hw_max_sectors: 8192, queue_depth: 128, emulate_tpu: 0 });
-      writeAll(`${dev}/wwn`, { vpd_unit_serial: `T10 VPD Unit Serial Number: ${index.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`, vendor_id: 'LIO-ORG' });
-      writeAll(`${dev}/pr`, { res_holder: 'No SPC-3 Reservation holder', res_pr_generation: '0x00000000' });
+      mkdirSync(dev, { recursive: true });
+      detail(dev, { enable: 1, info: `Status: ACTIVATED  Max Queue Depth: 128  SectorSize: 512  HwMaxSectors: 8192\n${backstore.kind === 'iblock' ? 'iBlock' : backstore.kind} device: dm-${index}  UDEV PATH: ${backstore.udevPath ?? ''}`, alias: name });
+      // The kernel prints udev_path with a newline, or nothing at all when it was never set.
+      writeFileSync(`${dev}/udev_path`, backstore.udevPath === null ? '' : `${backstore.udevPath}\n`);
+      detail(`${dev}/attrib`, { block_size: 512, hw_max_sectors: 8192, queue_depth: 128, emulate_tpu: 0 });
+      detail(`${dev}/wwn`, { vpd_unit_serial: `T10 VPD Unit Serial Number: ${index.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`, vendor_id: 'LIO-ORG' });
+      detail(`${dev}/pr`, { res_holder: 'No SPC-3 Reservation holder', res_pr_generation: '0x00000000' });
       const stats = `${dev}/statistics`;
-      writeAll(`${stats}/scsi_dev`, { inst: 1, indx: index, role: 'Target', ports: 1 });
-      writeAll(`${stats}/scsi_tgt_dev`, { inst: 1, indx: index, num_lus: 1, status: 'activated', non_access_lus: 0, resets: 0, aborts_complete: 0, aborts_no_task: 0 });
-      writeAll(`${stats}/scsi_lu`, { inst: 1, dev: index, indx: 1, lun: 0, lu_name: `${name}`, vend: 'LIO-ORG', prod: name.slice(0, 16), rev: '4.0', dev_type: 0, status: 'available', state_bit: 'exposed', num_cmds: 0, read_mbytes: 0, write_mbytes: 0, resets: 0, full_stat: 0, hs_num_cmds: 0, creation_time: 100 });
+      detail(`${stats}/scsi_dev`, { inst: 1, indx: index, role: 'Target', ports: 1 });
+      detail(`${stats}/scsi_tgt_dev`, { inst: 1, indx: index, num_lus: 1, status: 'activated', non_access_lus: 0, resets: 0, aborts_complete: 0, aborts_no_task: 0 });
+      detail(`${stats}/scsi_lu`, { inst: 1, dev: index, indx: 1, lun: 0, lu_name: `${name}`, vend: 'LIO-ORG', prod: name.slice(0, 16), rev: '4.0', dev_type: 0, status: 'available', state_bit: 'exposed', num_cmds: 0, read_mbytes: 0, write_mbytes: 0, resets: 0, full_stat: 0, hs_num_cmds: 0, creation_time: 100 });
 
       const lunDir = `${tpg}/lun/lun_${lun}`;
       mkdirSync(lunDir, { recursive: true });
-      symlinkSync(`../../../../../core/iblock_0/${name}`, `${lunDir}/${(index * 2654435761 % 2 ** 32).toString(16).padStart(10, '0')}`);
-      writeAll(lunDir, { alua_tg_pt_gp: 'default_tg_pt_gp', alua_tg_pt_offline: 0 });
-      writeAll(`${lunDir}/statistics/scsi_port`, { inst: 1, dev: index, indx: lun, role: 'Device', busy_count: 0 });
-      writeAll(`${lunDir}/statistics/scsi_tgt_port`, { inst: 1, dev: index, indx: lun, name: `${t.wwn}`, port_index: `${t.wwn}+t+0x${t.tpgt.toString(16).padStart(2, '0')}`, in_cmds: 0, write_mbytes: 0, read_mbytes: 0, hs_in_cmds: 0 });
-      writeAll(`${lunDir}/statistics/scsi_transport`, { inst: 1, device: `${name}`, indx: lun, dev_name: `${t.wwn}+t+0x${t.tpgt.toString(16).padStart(2, '0')}`, proto_id: t.fabric === 'iscsi' ? 5 : 0 });
+      symlinkSync(`../../../../../core/${backstore.kind}_0/${name}`, `${lunDir}/${(index * 2654435761 % 2 ** 32).toString(16).padStart(10, '0')}`);
+      detail(lunDir, { alua_tg_pt_gp: 'default_tg_pt_gp', alua_tg_pt_offline: 0 });
+      detail(`${lunDir}/statistics/scsi_port`, { inst: 1, dev: index, indx: lun, role: 'Device', busy_count: 0 });
+      detail(`${lunDir}/statistics/scsi_tgt_port`, { inst: 1, dev: index, indx: lun, name: `${t.wwn}`, port_index: `${t.wwn}+t+0x${t.tpgt.toString(16).padStart(2, '0')}`, in_cmds: 0, write_mbytes: 0, read_mbytes: 0, hs_in_cmds: 0 });
+      detail(`${lunDir}/statistics/scsi_transport`, { inst: 1, device: `${name}`, indx: lun, dev_name: `${t.wwn}+t+0x${t.tpgt.toString(16).padStart(2, '0')}`, proto_id: t.fabric === 'iscsi' ? 5 : 0 });
     }
     for (const acl of t.acls) {
       const aclDir = `${tpg}/acls/${acl.initiator}`;
-      writeAll(aclDir, { cmdsn_depth: 64, tag: '' });
-      writeAll(`${aclDir}/auth`, { userid: acl.chap?.userid ?? '', password: acl.chap?.password ?? '', userid_mutual: '', password_mutual: '', authenticate_target: 0 });
-      writeAll(`${aclDir}/attrib`, { dataout_timeout: 3, nopin_timeout: 15, random_datain_pdu_offsets: 0 });
-      writeAll(`${aclDir}/param`, { MaxBurstLength: 262144, FirstBurstLength: 65536 });
+      mkdirSync(aclDir, { recursive: true });
+      detail(aclDir, { cmdsn_depth: 64, tag: '' });
+      detail(`${aclDir}/auth`, { userid: acl.chap?.userid ?? '', password: acl.chap?.password ?? '', userid_mutual: '', password_mutual: '', authenticate_target: 0 });
+      detail(`${aclDir}/attrib`, { dataout_timeout: 3, nopin_timeout: 15, random_datain_pdu_offsets: 0 });
+      detail(`${aclDir}/param`, { MaxBurstLength: 262144, FirstBurstLength: 65536 });
       acl.mappedLuns.forEach((lun, i) => {
         const mapped = `${aclDir}/lun_${lun}`;
         mkdirSync(mapped, { recursive: true });
         symlinkSync(`../../../lun/lun_${lun}`, `${mapped}/${((lun + 1) * 40503 + i * 7919).toString(16).padStart(10, '0')}`);
-        writeAll(mapped, { write_protect: 0 });
-        writeAll(`${mapped}/statistics/scsi_auth_intr`, { inst: 1, dev: 0, port: lun, indx: 1, dev_or_port: lun, intr_name: acl.initiator, map_indx: 0, att_count: 0, num_cmds: 0, read_mbytes: 0, write_mbytes: 0, hs_num_cmds: 0, creation_time: 100, row_status: 'Ready' });
-        writeAll(`${mapped}/statistics/scsi_att_intr_port`, { inst: 1, dev: 0, port: lun, indx: 1, port_auth_indx: 1, port_ident: `${acl.initiator},i,0x00023d000001` });
+        detail(mapped, { write_protect: 0 });
+        detail(`${mapped}/statistics/scsi_auth_intr`, { inst: 1, dev: 0, port: lun, indx: 1, dev_or_port: lun, intr_name: acl.initiator, map_indx: 0, att_count: 0, num_cmds: 0, read_mbytes: 0, write_mbytes: 0, hs_num_cmds: 0, creation_time: 100, row_status: 'Ready' });
+        detail(`${mapped}/statistics/scsi_att_intr_port`, { inst: 1, dev: 0, port: lun, indx: 1, port_auth_indx: 1, port_ident: `${acl.initiator},i,0x00023d000001` });
       });
     }
   }
   // Every session logged in once.
+  if (layoutOnly) return;
   for (const [wwn, count] of writeSessions(root, spec)) write(`${root}/iscsi/${wwn}/fabric_statistics/iscsi_login_stats/accepts`, count);
 }
 
@@ -269,7 +295,7 @@ export function setTraffic(root: string, spec: LioSpec, traffic: (t: TargetSpec,
       write(`${tpg}/lun/lun_${lun}/statistics/scsi_tgt_port/read_mbytes`, read);
       write(`${tpg}/lun/lun_${lun}/statistics/scsi_tgt_port/write_mbytes`, written);
       write(`${tpg}/lun/lun_${lun}/statistics/scsi_tgt_port/in_cmds`, (read + written) * 16);
-      const lu = `${root}/core/iblock_0/${backstoreName(t, lun)}/statistics/scsi_lu`;
+      const lu = `${backstoreDir(root, t, lun)}/statistics/scsi_lu`;
       write(`${lu}/read_mbytes`, read);
       write(`${lu}/write_mbytes`, written);
       write(`${lu}/num_cmds`, (read + written) * 16);

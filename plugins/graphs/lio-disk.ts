@@ -1,0 +1,379 @@
+// The lio_disk graphs: throughput, IOPS, latency and utilization of LIO targets, as overviews
+// with one line (or read/write pair) per target and drill-down graphs per target, so that no graph
+// grows with the whole system (Munin's diskstats is the model; see README).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import picomatch from 'picomatch';
+import { DirectoryCursor } from '../../lib/directory-cursor.js';
+import { blockDeviceName, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
+import { DEFAULT_TARGET_ROOT, readCounter, readLioTree, readLunBackstore, type LioTpg } from '../../lib/kernel/configfs.js';
+import { AlertRanges } from '../../lib/munin/alert-ranges.js';
+import { cleanName, FieldNames } from '../../lib/munin/field-names.js';
+import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
+import { shortTarget } from './lio.js';
+import { PluginState } from './plugin-state.js';
+
+// The previous stat reading of each block device: latency and utilization are differences.
+const STATE_FILE = 'lio-munin-lio-disk.json';
+
+/** Counters of one LUN or one initiator: cumulative MiB read and written, commands. */
+interface Counters {
+  read: number | null;
+  write: number | null;
+  cmds: number | null;
+}
+
+/** What a block device did between the previous run and this one. */
+interface DeviceRates {
+  /** Average seconds a read (a write) took, queue included; 0 when there was none. */
+  readWait: number;
+  writeWait: number;
+  /** Percent of the time the device had I/O in flight. */
+  busy: number;
+  /** The differences the target overview sums. */
+  readIos: number;
+  readTicks: number;
+  writeIos: number;
+  writeTicks: number;
+}
+
+interface DiskLun {
+  lun: string;
+  key: string;
+  /** The kernel name of the block device behind the backstore (dm-3, drbd0, sdb), or null. */
+  device: string | null;
+  /** What the LUN exports, for labels and infos: e.g. iblock_0/lv0 on /dev/vg1/lv0. */
+  backstore: string;
+  counters: Counters;
+}
+
+interface DiskInitiator {
+  name: string;
+  key: string;
+  mappedLuns: string[];
+  counters: Counters;
+}
+
+interface DiskTarget {
+  tpg: LioTpg;
+  /** Graph and field name part, unique in the run: the cleaned target name (and TPG). */
+  key: string;
+  label: string;
+  luns: DiskLun[];
+  initiators: DiskInitiator[];
+}
+
+interface Model {
+  targets: DiskTarget[];
+  /** Rates per device name; absent when not known (first run, unreadable, counter went back). */
+  rates: Map<string, DeviceRates>;
+}
+
+/** Whitespace- or comma-separated picomatch patterns; null when none are set. */
+function matcher(setting: string | undefined): ((name: string) => boolean) | null {
+  const patterns = (setting ?? '').split(/[\s,]+/).filter((p) => p !== '');
+  return patterns.length > 0 ? picomatch(patterns) : null;
+}
+
+/**
+ * env.include / env.exclude on target and initiator names: an excluded name is left out; with
+ * include set, a target is kept when it or one of its initiators matches, an initiator when it or
+ * its target matches.
+ */
+export function nameFilter(env: NodeJS.ProcessEnv): { target(t: LioTpg): boolean; initiator(t: LioTpg, initiator: string): boolean } {
+  const include = matcher(env.include);
+  const exclude = matcher(env.exclude);
+  const initiator = (t: LioTpg, name: string) => !exclude?.(name) && (!include || include(t.target) || include(name));
+  return {
+    target: (t) => !exclude?.(t.target) && (!include || include(t.target) || t.acls.some((a) => initiator(t, a.initiator))),
+    initiator,
+  };
+}
+
+const NO_COUNTERS: Counters = { read: null, write: null, cmds: null };
+
+/** Reads the three counters of a statistics directory (a path from the TPG's directory). */
+function readCounters(tpg: LioTpg, dir: string, cmdsFile: string, cursor: DirectoryCursor): Counters {
+  const one = (file: string): number | null => {
+    const path = `${tpg.path}/${dir}/${file}`;
+    const read = readCounter(path, cursor.path(tpg.path, `${dir}/${file}`));
+    if ('value' in read) return Number(read.value);
+    warn(read.problem);
+    return null;
+  };
+  return { read: one('read_mbytes'), write: one('write_mbytes'), cmds: one(cmdsFile) };
+}
+
+function sum(all: Counters[]): Counters {
+  const add = (k: keyof Counters) => all.reduce<number | null>((s, c) => (s === null || c[k] === null ? null : s + c[k]!), 0);
+  return { read: add('read'), write: add('write'), cmds: add('cmds') };
+}
+
+function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
+  // Absolute: the counters are read from inside each TPG's directory (DirectoryCursor).
+  const root = resolve(env.target_root || DEFAULT_TARGET_ROOT);
+  const blockRoot = resolve(env.block_root || DEFAULT_BLOCK_ROOT);
+  const devRoot = resolve(env.dev_root || DEFAULT_DEV_ROOT);
+  const filter = nameFilter(env);
+  const tree = readLioTree(root);
+  for (const { path, error } of tree.unlisted) warn(`cannot list ${path}: ${error}; the fields below it are left out`);
+  const targetKeys = new FieldNames();
+  const cursor = withValues ? new DirectoryCursor('') : null;
+  const devices = new Set<string>();
+  const targets: DiskTarget[] = [];
+  try {
+    for (const tpg of tree.tpgs) {
+      if (!filter.target(tpg)) continue;
+      const tpgName = tpg.tpgt === 'tpgt_1' ? '' : tpg.tpgt;
+      const key = targetKeys.next(cleanName(tpg.target) + tpgName, tpg.path);
+      const label = [tpg.fabric === 'iscsi' ? '' : `${tpg.fabric} `, shortTarget(tpg.target), tpgName ? ` ${tpgName}` : ''].join('');
+      const lunKeys = new FieldNames();
+      const luns = tpg.luns.map((lun): DiskLun => {
+        const backstore = readLunBackstore(root, `${tpg.path}/lun/${lun}`);
+        const name = backstore?.udevPath ? blockDeviceName(backstore.udevPath, devRoot) : null;
+        // A name without a stat file is no block device (a file under /dev, a vanished device).
+        const device = name !== null && blockStatPath(name, blockRoot) !== null ? name : null;
+        if (device) devices.add(device);
+        return {
+          lun,
+          key: lunKeys.next(lun, lun),
+          device,
+          backstore: backstore ? `${backstore.hba}/${backstore.name}${backstore.udevPath ? ` on ${backstore.udevPath}` : ''}` : 'no backstore link',
+          counters: cursor ? readCounters(tpg, `lun/${lun}/statistics/scsi_tgt_port`, 'in_cmds', cursor) : NO_COUNTERS,
+        };
+      });
+      const initiatorKeys = new FieldNames();
+      const initiators = tpg.acls
+        .filter((acl) => filter.initiator(tpg, acl.initiator))
+        .map((acl): DiskInitiator => ({
+          name: acl.initiator,
+          key: initiatorKeys.next(cleanName(acl.initiator), acl.initiator),
+          mappedLuns: acl.mappedLuns,
+          counters: cursor ? sum(acl.mappedLuns.map((m) => readCounters(tpg, `acls/${acl.initiator}/${m}/statistics/scsi_auth_intr`, 'num_cmds', cursor))) : NO_COUNTERS,
+        }));
+      targets.push({ tpg, key, label, luns, initiators });
+    }
+  } finally {
+    try {
+      cursor?.restore();
+    } catch {
+      // Removed meanwhile: the values are read, and nothing after this uses relative paths.
+    }
+  }
+  return { targets, rates: withValues ? deviceRates(env, blockRoot, devices) : new Map() };
+}
+
+interface KeptReadings {
+  /** Milliseconds since the epoch. */
+  time: number;
+  devices: Record<string, BlockStat>;
+}
+
+/** The kept readings, or null when there are none or the file is damaged. */
+function loadKept(state: PluginState): KeptReadings | null {
+  const kept = state.load() as Partial<KeptReadings> | null;
+  if (!kept || typeof kept.time !== 'number' || typeof kept.devices !== 'object' || kept.devices === null) return null;
+  return kept as KeptReadings;
+}
+
+const STAT_KEYS = ['readIos', 'readTicks', 'writeIos', 'writeTicks', 'ioTicks'] as const;
+
+/** Reads every device's stat now and compares it with the kept reading, which it replaces. */
+function deviceRates(env: NodeJS.ProcessEnv, blockRoot: string, devices: Set<string>): Map<string, DeviceRates> {
+  const state = new PluginState(env, STATE_FILE);
+  const previous = loadKept(state);
+  const now: KeptReadings = { time: Date.now(), devices: {} };
+  const rates = new Map<string, DeviceRates>();
+  for (const device of devices) {
+    const path = blockStatPath(device, blockRoot);
+    const stat = path ? readBlockStat(path) : { problem: `${blockRoot}/${device}/stat is gone` };
+    if ('problem' in stat) {
+      warn(stat.problem);
+      continue;
+    }
+    now.devices[device] = stat;
+    const before = previous?.devices[device];
+    const elapsed = previous ? now.time - previous.time : 0;
+    if (!before || elapsed <= 0 || !STAT_KEYS.every((k) => typeof before[k] === 'number' && stat[k] >= before[k])) continue;
+    // A counter that went back (a reboot, a device re-created, a 32-bit tick counter wrapping)
+    // gives one unknown sample, as DERIVE fields do.
+    const d = Object.fromEntries(STAT_KEYS.map((k) => [k, stat[k] - before[k]])) as unknown as BlockStat;
+    rates.set(device, {
+      readWait: d.readIos > 0 ? d.readTicks / d.readIos / 1000 : 0,
+      writeWait: d.writeIos > 0 ? d.writeTicks / d.writeIos / 1000 : 0,
+      busy: (d.ioTicks / elapsed) * 100,
+      readIos: d.readIos,
+      readTicks: d.readTicks,
+      writeIos: d.writeIos,
+      writeTicks: d.writeTicks,
+    });
+  }
+  const problem = state.save(now, 'the block device readings');
+  if (problem) warn(problem);
+  return rates;
+}
+
+/** A number as a value: at most 6 decimals, no exponent; null stays unknown. */
+function decimal(n: number | null | undefined): string | null {
+  if (n === null || n === undefined || !Number.isFinite(n)) return null;
+  return String(Math.round(n * 1e6) / 1e6);
+}
+
+/** A read/write pair of fields: reads below the axis (not drawn by themselves), writes above. */
+function pair(key: string, label: string, info: string, kind: 'bytes' | 'seconds', read: string | null, write: string | null, withConfig: boolean): Field[] {
+  const readName = `${key}_read`;
+  const writeName = `${key}_write`;
+  const counter = kind === 'bytes';
+  const type = counter ? 'DERIVE' : 'GAUGE';
+  return [
+    { name: readName, label, info: withConfig ? `${info} (read, below the axis)` : undefined, type, min: 0, hidden: withConfig, cdef: counter && withConfig ? `${readName},1048576,*` : undefined, value: read },
+    { name: writeName, label, info: withConfig ? `${info} (written, above the axis)` : undefined, type, min: 0, negative: withConfig ? readName : undefined, cdef: counter && withConfig ? `${writeName},1048576,*` : undefined, value: write },
+  ];
+}
+
+const str = (n: number | null) => (n === null ? null : String(n));
+
+/** graph_* attributes of one graph. */
+function attributes(title: string, vlabel: string, info: string, args: string, extra: Array<[string, string]> = []): Array<[string, string]> {
+  return [['graph_title', title], ['graph_category', 'san'], ['graph_info', info], ['graph_vlabel', vlabel], ['graph_args', args], ...extra];
+}
+
+const BYTES = { vlabel: 'bytes per ${graph_period} read (-) / written (+)', args: '--base 1024', extra: [['graph_period', 'second'], ['graph_printf', '%7.2lf']] as Array<[string, string]> };
+const IOPS = { vlabel: 'commands per ${graph_period}', args: '--base 1000 --lower-limit 0', extra: [['graph_period', 'second']] as Array<[string, string]> };
+const LATENCY = { vlabel: 'seconds per read (-) / write (+)', args: '--base 1000' };
+const BUSY = { vlabel: '% busy', args: '--base 1000 --lower-limit 0 --upper-limit 100' };
+
+export function lioDiskPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
+  const root = env.target_root || DEFAULT_TARGET_ROOT;
+  return {
+    autoconf() {
+      if (env.MUNIN_CAP_MULTIGRAPH !== '1') return 'no (munin-node does not announce multigraph support (MUNIN_CAP_MULTIGRAPH): lio_disk needs Munin 1.4 or later)';
+      if (!existsSync(root)) return `no (${root} not found: target_core_mod not loaded or configfs not mounted)`;
+      if (!readLioTree(root).tpgs.some((tpg) => tpg.luns.length > 0)) return `no (no LIO target exports a LUN under ${root})`;
+      return 'yes';
+    },
+    graph(withValues, withConfig = true) {
+      return graphs(buildModel(env, withValues), { ...env }, withConfig);
+    },
+  };
+}
+
+function graphs(model: Model, settings: Record<string, string | undefined>, withConfig: boolean): Graph[] {
+  const ranges = new AlertRanges(settings, [{ kind: 'latency', warning: '0:3' }], /^\w+$/);
+  const result: Graph[] = [];
+  const c = withConfig;
+  const { targets, rates } = model;
+
+  // Throughput and IOPS per target (its LUNs), then what its initiators moved.
+  result.push({
+    name: 'lio_disk_bytes',
+    attributes: attributes('LIO throughput per target', BYTES.vlabel, 'Bytes read from (below the axis) and written to (above) each target, all its LUNs together, from the scsi_tgt_port counters. Click a target for its LUNs.', BYTES.args, BYTES.extra),
+    fields: targets.flatMap((t) => {
+      const total = sum(t.luns.map((l) => l.counters));
+      return pair(t.key, t.label, `Bytes moved on ${t.tpg.target} ${t.tpg.tpgt}`, 'bytes', str(total.read), str(total.write), c);
+    }),
+  });
+  for (const t of targets) {
+    result.push({
+      name: `lio_disk_bytes.${t.key}`,
+      attributes: attributes(`LIO throughput of ${t.label} per LUN`, BYTES.vlabel, `Bytes read from (below the axis) and written to (above) each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, all initiators together.`, BYTES.args, BYTES.extra),
+      fields: t.luns.flatMap((l) => pair(l.key, `${l.lun} (${l.backstore})`, `Bytes moved on ${l.lun}`, 'bytes', str(l.counters.read), str(l.counters.write), c)),
+    });
+  }
+  result.push({
+    name: 'lio_disk_iops',
+    attributes: attributes('LIO commands per target', IOPS.vlabel, 'SCSI commands (reads, writes and others) each target received, all its LUNs together, from scsi_tgt_port/in_cmds. Click a target for its LUNs.', IOPS.args, IOPS.extra),
+    fields: targets.map((t) => ({ name: t.key, label: t.label, info: c ? `Commands on ${t.tpg.target} ${t.tpg.tpgt}` : undefined, type: 'DERIVE', min: 0, value: str(sum(t.luns.map((l) => l.counters)).cmds) })),
+  });
+  for (const t of targets) {
+    result.push({
+      name: `lio_disk_iops.${t.key}`,
+      attributes: attributes(`LIO commands on ${t.label} per LUN`, IOPS.vlabel, `SCSI commands each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt} received, all initiators together.`, IOPS.args, IOPS.extra),
+      fields: t.luns.map((l) => ({ name: l.key, label: `${l.lun} (${l.backstore})`, info: c ? `Commands on ${l.lun}` : undefined, type: 'DERIVE', min: 0, value: str(l.counters.cmds) })),
+    });
+  }
+  const withInitiators = targets.filter((t) => t.initiators.length > 0);
+  result.push({
+    name: 'lio_disk_initiator_bytes',
+    attributes: attributes('LIO throughput of the initiators per target', BYTES.vlabel, "Bytes the initiators with an ACL on each target read (below the axis) and wrote (above), from the ACLs' scsi_auth_intr counters; sessions without an ACL (demo mode) are not in it. Click a target for each initiator.", BYTES.args, BYTES.extra),
+    fields: withInitiators.flatMap((t) => {
+      const total = sum(t.initiators.map((i) => i.counters));
+      return pair(t.key, t.label, `Bytes moved by the initiators of ${t.tpg.target} ${t.tpg.tpgt}`, 'bytes', str(total.read), str(total.write), c);
+    }),
+  });
+  for (const t of withInitiators) {
+    result.push({
+      name: `lio_disk_initiator_bytes.${t.key}`,
+      attributes: attributes(`LIO throughput of each initiator on ${t.label}`, BYTES.vlabel, `Bytes each initiator read (below the axis) and wrote (above) on ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, all its mapped LUNs together.`, BYTES.args, BYTES.extra),
+      fields: t.initiators.flatMap((i) => pair(i.key, shortTarget(i.name), `Bytes moved by ${i.name} on ${i.mappedLuns.join(', ')}`, 'bytes', str(i.counters.read), str(i.counters.write), c)),
+    });
+  }
+  result.push({
+    name: 'lio_disk_initiator_iops',
+    attributes: attributes('LIO commands of the initiators per target', IOPS.vlabel, "SCSI commands the initiators with an ACL on each target sent, from the ACLs' scsi_auth_intr/num_cmds. Click a target for each initiator.", IOPS.args, IOPS.extra),
+    fields: withInitiators.map((t) => ({ name: t.key, label: t.label, info: c ? `Commands of the initiators of ${t.tpg.target} ${t.tpg.tpgt}` : undefined, type: 'DERIVE', min: 0, value: str(sum(t.initiators.map((i) => i.counters)).cmds) })),
+  });
+  for (const t of withInitiators) {
+    result.push({
+      name: `lio_disk_initiator_iops.${t.key}`,
+      attributes: attributes(`LIO commands of each initiator on ${t.label}`, IOPS.vlabel, `SCSI commands each initiator sent to ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, all its mapped LUNs together.`, IOPS.args, IOPS.extra),
+      fields: t.initiators.map((i) => ({ name: i.key, label: shortTarget(i.name), info: c ? `Commands sent by ${i.name} to ${i.mappedLuns.join(', ')}` : undefined, type: 'DERIVE', min: 0, value: str(i.counters.cmds) })),
+    });
+  }
+
+  // Latency and utilization of the block devices behind the LUNs.
+  const withDevices = targets.filter((t) => t.luns.some((l) => l.device));
+  const distinctDevices = (t: DiskTarget) => [...new Set(t.luns.flatMap((l) => (l.device ? [l.device] : [])))];
+  result.push({
+    name: 'lio_disk_latency',
+    attributes: attributes('LIO latency per target', LATENCY.vlabel, 'Average time a read (below the axis) or a write (above) took on the block devices behind each target, queue included, as diskstats computes it from /sys/block/<dev>/stat. Click a target for its LUNs.', LATENCY.args),
+    fields: withDevices.flatMap((t) => {
+      const all = distinctDevices(t).map((d) => rates.get(d));
+      const known = all.every((r) => r !== undefined) ? (all as DeviceRates[]) : null;
+      const wait = (ios: 'readIos' | 'writeIos', ticks: 'readTicks' | 'writeTicks') => {
+        if (!known) return null;
+        const n = known.reduce((s, r) => s + r[ios], 0);
+        return n > 0 ? known.reduce((s, r) => s + r[ticks], 0) / n / 1000 : 0;
+      };
+      return pair(t.key, t.label, `Seconds per I/O on the devices of ${t.tpg.target} ${t.tpg.tpgt}`, 'seconds', decimal(wait('readIos', 'readTicks')), decimal(wait('writeIos', 'writeTicks')), c).map((f) => ({ ...f, ...latencyRanges(ranges, f.name, c) }));
+    }),
+  });
+  for (const t of withDevices) {
+    result.push({
+      name: `lio_disk_latency.${t.key}`,
+      attributes: attributes(`LIO latency of ${t.label} per LUN`, LATENCY.vlabel, `Average time a read (below the axis) or a write (above) took on the block device behind each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, queue included. LUNs without a block device (ramdisk, user, fileio on a file) have no line.`, LATENCY.args),
+      fields: t.luns
+        .filter((l) => l.device)
+        .flatMap((l) => {
+          const r = rates.get(l.device!);
+          return pair(l.key, `${l.lun} (${l.device})`, `Seconds per I/O on ${l.device}, behind ${l.backstore}`, 'seconds', decimal(r?.readWait), decimal(r?.writeWait), c).map((f) => ({ ...f, ...latencyRanges(ranges, f.name, c) }));
+        }),
+    });
+  }
+  result.push({
+    name: 'lio_disk_util',
+    attributes: attributes('LIO device utilization per target', BUSY.vlabel, 'The busiest block device behind each target: the percent of the time it had I/O in flight (100 = saturated), from io_ticks in /sys/block/<dev>/stat. Click a target for its LUNs.', BUSY.args),
+    fields: withDevices.map((t) => {
+      const all = distinctDevices(t).map((d) => rates.get(d)?.busy);
+      return { name: t.key, label: t.label, info: c ? `Percent busy of the busiest device of ${t.tpg.target} ${t.tpg.tpgt}` : undefined, type: 'GAUGE', min: 0, value: all.every((b) => b !== undefined) ? decimal(Math.max(...(all as number[]))) : null };
+    }),
+  });
+  for (const t of withDevices) {
+    result.push({
+      name: `lio_disk_util.${t.key}`,
+      attributes: attributes(`LIO device utilization of ${t.label} per LUN`, BUSY.vlabel, `The percent of the time the block device behind each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt} had I/O in flight (100 = saturated).`, BUSY.args),
+      fields: t.luns.filter((l) => l.device).map((l) => ({ name: l.key, label: `${l.lun} (${l.device})`, info: c ? `Percent busy of ${l.device}, behind ${l.backstore}` : undefined, type: 'GAUGE', min: 0, value: decimal(rates.get(l.device!)?.busy) })),
+    });
+  }
+  // A graph without fields is left out (a fetch would skip it, a config print a title only), but
+  // the first: without any target, config still says what the plugin is.
+  const printed = result.filter((g, i) => i === 0 || (g.fields as Field[]).length > 0);
+  if (!withConfig) for (const g of printed) g.attributes = [];
+  return printed;
+}
+
+function latencyRanges(ranges: AlertRanges, name: string, withConfig: boolean): Partial<Field> {
+  if (!withConfig) return {};
+  const { warning, critical } = ranges.of('latency', name);
+  return { warning, critical };
+}
