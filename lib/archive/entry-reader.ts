@@ -1,7 +1,7 @@
 // Reading the entries of one decompressed snapshot: for each file a `[PATH]` line, the file's
 // content and a blank line (layout.ts). Snapshots run to megabytes and a day holds 1,440 of them,
 // so wanted entries are found by searching the bytes for their header instead of splitting lines.
-import { EVENTS2_HEADER } from './layout.js';
+import { CRM_MON_HEADER, EVENTS2_HEADER } from './layout.js';
 
 /** Which paths are wanted (collector/archive/glob.ts makes these from the user's patterns). */
 export interface PathMatcher {
@@ -54,17 +54,22 @@ function hasQuotedHeader(text: Buffer): boolean {
 
 const SLASH = 0x2f;
 const QUOTE = 0x22;
-const COMMAND_HEADER = Buffer.from(`[${EVENTS2_HEADER}]`);
+/** The headers that name a command's output rather than a file: drbdsetup's and crm_mon's. */
+const COMMAND_HEADERS = [EVENTS2_HEADER, CRM_MON_HEADER].map((header) => Buffer.from(`[${header}]`));
+
+function isCommandHeader(text: Buffer, lineStart: number): boolean {
+  return COMMAND_HEADERS.some((h) => text.compare(h, 0, h.length, lineStart, lineStart + h.length) === 0 && (text[lineStart + h.length] === NL || lineStart + h.length === text.length));
+}
 
 /**
  * If a `[...]` header line starts at lineStart, the index of its newline, else -1. Every header
- * ever written names an absolute path (`[/sys/...]`, `[/proc/drbd]`), a quoted one (`["..."]`) or
- * the drbdsetup command: a content line such as `[fake]` (an initiator name in intr_name) is not one.
+ * ever written names an absolute path (`[/sys/...]`, `[/proc/drbd]`), a quoted one (`["..."]`), the
+ * drbdsetup command or crm_mon: a content line such as `[fake]` (an initiator name in intr_name) is not one.
  */
 function headerEnd(text: Buffer, lineStart: number): number {
   if (text[lineStart] !== OPEN) return -1;
   const second = text[lineStart + 1];
-  if (second !== SLASH && second !== QUOTE && text.compare(COMMAND_HEADER, 0, COMMAND_HEADER.length, lineStart, lineStart + COMMAND_HEADER.length) !== 0) return -1;
+  if (second !== SLASH && second !== QUOTE && !isCommandHeader(text, lineStart)) return -1;
   const end = text.indexOf(NL, lineStart);
   const last = end < 0 ? text.length : end;
   return last - lineStart >= 2 && text[last - 1] === CLOSE ? last : -1;
@@ -178,7 +183,7 @@ function isSeparator(source: string, lineStart: number, lineEnd: number): boolea
 }
 
 const isHeaderLine = (line: string) =>
-  line.length >= 2 && line.endsWith(']') && (line.startsWith('[/') || line.startsWith('["') || line === `[${EVENTS2_HEADER}]`);
+  line.length >= 2 && line.endsWith(']') && (line.startsWith('[/') || line.startsWith('["') || line === `[${EVENTS2_HEADER}]` || line === `[${CRM_MON_HEADER}]`);
 
 /** The header line above position at, and where its entry ends (the next header). */
 function headerBefore(source: string, at: number): { start: number; end: number; path: string } {
