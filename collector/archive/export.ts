@@ -104,7 +104,10 @@ function exportSnapshot(text: Buffer, timestamp: number, wanted: (path: string) 
       continue;
     } else if (path === PROC_DRBD_HEADER) {
       // DRBD 9's /proc/drbd has version lines only: its state is the events2 entry.
-      if (!parseProcDrbd(value).isDrbd9) addProcDrbdMetrics(drbd, value);
+      // The archive keeps a file's text without its last newline: given back, so that the last
+      // number is not taken for one cut short (proc-drbd.ts).
+      const procText = value.endsWith('\n') ? value : `${value}\n`;
+      if (!parseProcDrbd(procText).isDrbd9) addProcDrbdMetrics(drbd, procText);
     } else if (path === EVENTS2_HEADER) {
       addEvents2Metrics(drbd, value, `[${EVENTS2_HEADER}]`);
     }

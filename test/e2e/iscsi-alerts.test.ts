@@ -9,7 +9,7 @@
 //
 // Needs root and Debian's munin, munin-node, rrdtool and faketime (as test/e2e/munin.test.ts).
 import { spawnSync } from 'node:child_process';
-import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
@@ -110,8 +110,10 @@ beforeAll(async () => {
   for (const name of ['lio_sessions', 'lio_iscsi_errors']) {
     expect(install.lines).toContain(`enable    ${stage}/etc/munin/plugins/${name} -> /usr/share/munin/plugins/${name} (autoconf: yes)`);
   }
-  // Only the two iSCSI plugins are served here; lio_read and lio_write have their own test.
-  for (const name of ['lio_read', 'lio_write']) rmSync(join(stage, 'etc/munin/plugins', name));
+  // Only the two iSCSI plugins are served here; the others have their own tests.
+  for (const name of readdirSync(join(stage, 'etc/munin/plugins'))) {
+    if (name !== 'lio_sessions' && name !== 'lio_iscsi_errors') rmSync(join(stage, 'etc/munin/plugins', name));
+  }
   // The administrator's own settings, after the installer's file.
   writeFileSync(
     join(stage, 'etc/munin/plugin-conf.d/zz-lio-munin-local'),

@@ -189,7 +189,7 @@ describe('lio_disk on a known tree with block devices', () => {
 
   it('config: the multigraph names, pairs drawn as diskstats (read below the axis), latency warnings, labels naming the backstore', () => {
     const config = run(dir, env, 'config');
-    expect(config.status).toBe(0);
+    expect(config.status, config.stderr).toBe(0);
     expect(config.stderr).toBe('');
     const graphs = [...config.stdout.matchAll(/^multigraph (\S+)$/gm)].map((m) => m[1]);
     expect(graphs).toEqual(
@@ -318,7 +318,7 @@ describe('lio_disk at 16 targets x 16 initiators x 16 LUNs (the layout only: con
 
   it('no graph draws more than 32 lines, and every LUN and every initiator has its own line', () => {
     const config = run(dir, env, 'config');
-    expect(config.status).toBe(0);
+    expect(config.status, config.stderr).toBe(0);
     expect(config.stderr).toBe('');
     const blocks = config.stdout.split(/(?=^multigraph )/m);
     const lines = new Map(blocks.map((b) => [b.split('\n', 1)[0]!.slice('multigraph '.length), [...b.matchAll(/^\w+\.label /gm)].length]));
