@@ -17,6 +17,7 @@ import {
   parseTimeoutSeconds,
 } from './options.js';
 import { pruneArchive } from './prune.js';
+import { selfCommand } from '../lib/self-command.js';
 import { reportInfo, reportProblem } from './log.js';
 import { checkRoot } from './snapshot.js';
 import { checkArchive, snapshotCommand, type SnapshotCommandOptions } from './snapshot-command.js';
@@ -77,7 +78,7 @@ async function runCommand(options: RunOptions): Promise<void> {
     timeoutSeconds,
     drbdProc: options.drbd ? resolve(options.drbdProc) : null,
     verbose: options.verbose,
-    self: [process.execPath, process.argv[1]],
+    self: selfCommand(),
   });
 }
 

