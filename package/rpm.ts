@@ -5,7 +5,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DOC_DIR, EXECUTABLE, type Entry } from './payload.js';
+import { gzipSync } from 'node:zlib';
+import { DOC_DIR, EXECUTABLE, NODE_LICENSES, type Entry } from './payload.js';
 import { DESCRIPTION, maintainerScript, stage, SUMMARY, type PackageInfo } from './stage.js';
 
 export const RPM_RELEASE = '1';
@@ -17,6 +18,7 @@ export async function buildRpm(entries: Entry[], info: PackageInfo, outDir: stri
   const docs: Entry[] = [
     { kind: 'file', path: `${DOC_DIR}/README.md`, mode: 0o644, content: info.readme },
     { kind: 'file', path: `${DOC_DIR}/copyright`, mode: 0o644, content: info.copyright },
+    { kind: 'file', path: NODE_LICENSES, mode: 0o644, content: gzipSync(info.nodeLicenses, { level: 9 }) },
   ];
   const all = [...entries, ...docs];
   stage(root, all);

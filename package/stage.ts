@@ -3,7 +3,8 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { PLUGINS, type Entry } from './payload.js';
 
-export const MAINTAINER = 'lio-munin maintainers <root@localhost>';
+/** The project's identity (its commits'). */
+export const MAINTAINER = 'Seed e300b16a maintainers <maintainers@users.noreply.r-seed-e300b16a.example>';
 export const SUMMARY = 'Munin plugins and statistics collector for LIO iSCSI targets and DRBD';
 export const DESCRIPTION = [
   'Munin plugins for HA iSCSI storage servers built of LIO, DRBD and Pacemaker,',
@@ -18,7 +19,10 @@ export interface PackageInfo {
   version: string;
   date: Date;
   readme: Buffer;
+  /** Our license and Node.js's own (an MIT license). */
   copyright: Buffer;
+  /** The licenses of the libraries Node.js is built with (its LICENSE file), shipped beside it. */
+  nodeLicenses: Buffer;
 }
 
 /** Writes the entries under root (modes as given, directories 0755). */
@@ -39,6 +43,7 @@ export function stage(root: string, entries: Entry[]): void {
 
 /** A maintainer script of package/scripts/ with the shared functions put in. */
 export function maintainerScript(name: string): string {
-  const functions = readFileSync('package/scripts/functions.sh', 'utf8').replace('@PLUGINS@', PLUGINS.join(' '));
-  return readFileSync(`package/scripts/${name}`, 'utf8').replace('@FUNCTIONS@\n', functions);
+  // Replacer functions: a replacement string would read the scripts' `$'` as a pattern.
+  const functions = readFileSync('package/scripts/functions.sh', 'utf8').replace("'@PLUGINS@'", () => `'${PLUGINS.join(' ')}'`);
+  return readFileSync(`package/scripts/${name}`, 'utf8').replace('@FUNCTIONS@\n', () => functions);
 }

@@ -1,5 +1,5 @@
 # lio-munin: shell functions shared by the .deb's and the .rpm's maintainer scripts
-# (package/build.ts puts them at the top of each script, with @PLUGINS@ filled in from
+# (package/stage.ts puts them at the top of each script, with the plugin names of
 # plugins/list.json).
 PLUGINS='@PLUGINS@'
 LIBDIR=/usr/share/munin/plugins
