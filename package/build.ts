@@ -8,9 +8,14 @@ import { buildDeb } from './deb.js';
 import { buildExecutable, NODE_LICENSE, NODE_PACKAGE } from './executable.js';
 import { NODE_LICENSES, payload } from './payload.js';
 import { buildRpm, RPM_RELEASE } from './rpm.js';
-import type { PackageInfo } from './stage.js';
+import type { Compression, PackageInfo } from './stage.js';
 
 export const OUT = 'dist/package';
+/**
+ * LIO_MUNIN_PACKAGE_COMPRESSION=fast: gzip -1 instead of xz -6, for trying changes to the
+ * packages on a busy machine (xz takes minutes there); the packages are then about 40 MiB.
+ */
+const COMPRESSION: Compression = process.env.LIO_MUNIN_PACKAGE_COMPRESSION === 'fast' ? 'fast' : 'xz';
 const INPUTS = ['lib', 'plugins', 'collector', 'installer', 'package', 'systemd', 'cron', 'README.md', 'package.json', 'package-lock.json', 'LICENSE'];
 
 function inputsHash(): string {
@@ -21,6 +26,7 @@ function inputsHash(): string {
     else hash.update(`${path}\0`).update(readFileSync(path)).update('\0');
   };
   for (const input of INPUTS) add(input);
+  hash.update(`compression ${COMPRESSION}`);
   return hash.digest('hex');
 }
 
@@ -60,7 +66,7 @@ async function main(executableOnly: boolean): Promise<void> {
       const info: PackageInfo = { version, date: new Date(), readme: readFileSync('README.md'), ...licenses() };
       const content = readFileSync(executable);
       // Compressing each takes minutes: both at once.
-      await Promise.all([buildDeb(payload(content, 'deb'), info, OUT), buildRpm(payload(content, 'rpm'), info, OUT)]);
+      await Promise.all([buildDeb(payload(content, 'deb'), info, OUT, COMPRESSION), buildRpm(payload(content, 'rpm'), info, OUT, COMPRESSION)]);
       writeFileSync(stamp, hash);
     }
     built.push(deb, rpm);

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { DOC_DIR, EXECUTABLE, NODE_LICENSES, type Entry } from './payload.js';
 
 const LINTIAN_OVERRIDES = '/usr/share/lintian/overrides/lio-munin';
-import { DESCRIPTION, MAINTAINER, maintainerScript, stage, SUMMARY, type PackageInfo } from './stage.js';
+import { DESCRIPTION, MAINTAINER, maintainerScript, stage, SUMMARY, type Compression, type PackageInfo } from './stage.js';
 
 function shlibsDepends(executable: string): string {
   // dpkg-shlibdeps wants a debian/control to read; the package needs nothing else from it.
@@ -29,7 +29,7 @@ function shlibsDepends(executable: string): string {
 
 const debianDate = (date: Date) => spawnSync('date', ['-R', '-u', '-d', `@${Math.floor(date.getTime() / 1000)}`], { encoding: 'utf8' }).stdout.trim();
 
-export async function buildDeb(entries: Entry[], info: PackageInfo, outDir: string): Promise<string> {
+export async function buildDeb(entries: Entry[], info: PackageInfo, outDir: string, compression: Compression): Promise<string> {
   const root = join(outDir, 'deb-root');
   rmSync(root, { recursive: true, force: true });
   const gz = (text: string | Buffer) => gzipSync(text, { level: 9 });
@@ -80,6 +80,6 @@ export async function buildDeb(entries: Entry[], info: PackageInfo, outDir: stri
   for (const name of ['control', 'conffiles', 'md5sums']) chmodSync(join(debian, name), 0o644);
 
   const deb = join(outDir, `lio-munin_${info.version}_amd64.deb`);
-  await promisify(execFile)('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', root, deb]);
+  await promisify(execFile)('dpkg-deb', ['--root-owner-group', ...(compression === 'xz' ? ['-Zxz'] : ['-Zgzip', '-z1']), '--build', root, deb]);
   return deb;
 }

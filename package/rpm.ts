@@ -7,11 +7,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DOC_DIR, EXECUTABLE, NODE_LICENSES, type Entry } from './payload.js';
-import { DESCRIPTION, maintainerScript, stage, SUMMARY, type PackageInfo } from './stage.js';
+import { DESCRIPTION, maintainerScript, stage, SUMMARY, type Compression, type PackageInfo } from './stage.js';
 
 export const RPM_RELEASE = '1';
 
-export async function buildRpm(entries: Entry[], info: PackageInfo, outDir: string): Promise<string> {
+export async function buildRpm(entries: Entry[], info: PackageInfo, outDir: string, compression: Compression): Promise<string> {
   const top = resolve(outDir, 'rpmbuild');
   const root = join(top, 'stage');
   rmSync(top, { recursive: true, force: true });
@@ -39,7 +39,7 @@ export async function buildRpm(entries: Entry[], info: PackageInfo, outDir: stri
     '%global debug_package %{nil}',
     '%global __os_install_post %{nil}',
     '%global _build_id_links none',
-    '%global _binary_payload w6.xzdio',
+    `%global _binary_payload ${compression === 'xz' ? 'w6.xzdio' : 'w1.gzdio'}`,
     '',
     '%description',
     ...DESCRIPTION.map((line) => line.replace(/%/g, '%%')),

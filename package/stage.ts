@@ -15,6 +15,9 @@ export const DESCRIPTION = [
   'installation; the collector is installed disabled (systemd unit and cron.d).',
 ];
 
+/** xz (the release) or fast (gzip -1, trying changes). */
+export type Compression = 'xz' | 'fast';
+
 export interface PackageInfo {
   version: string;
   date: Date;

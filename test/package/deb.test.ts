@@ -47,7 +47,7 @@ list > "$OUT/before"
 echo "=== install"; dpkg -i "$DEB" 2>&1
 echo "=== enabled"; links
 echo "=== record"; cat /var/lib/lio-munin/package-enabled
-echo "=== suggest"; munin-node-configure --suggest 2>&1
+echo "=== suggest"; munin-node-configure --suggest 2>&1 || true # other plugins of this machine fail theirs
 echo "=== config"; munin-run lio_read config
 echo "=== fetch"; munin-run lio_read
 echo "=== snapshot"; lio-collector snapshot stats --root "$TREE" 2>&1; zcat /var/log/lio/*/lio-statistics-*.gz > "$OUT/snapshot"
@@ -82,7 +82,8 @@ echo "=== archive after purge"; ls /var/log/lio/*/ | sed 's/[0-9]\\{12\\}/TIME/'
       if (name.startsWith('lio_')) expect(row).toMatch(/\| yes +\| yes\s*$/);
       else expect(row).toMatch(/\| no +\| no \[\/proc\/drbd not found: drbd module not loaded\]\s*$/);
     }
-    expect(s['suggest']).not.toContain('caused errors');
+    const errors = s['suggest']!.slice(s['suggest']!.indexOf('# The following plugins caused errors:'));
+    for (const name of PLUGIN_NAMES) expect(errors).not.toContain(`# ${name}:`);
   });
 
   it('munin-run gives what the plugin under node gives', () => {
@@ -143,7 +144,8 @@ echo "=== 99.0.2"; dpkg -i --force-confdef --force-confold "$SCRATCH/99.0.2.deb"
 echo "=== conf 2"; cmp ${conf} "$SCRATCH/admin" && ls /etc/munin/plugin-conf.d/ | grep lio-munin; tail -1 ${conf}.dpkg-dist
 echo "=== version"; dpkg-query -W lio-munin
 echo "=== enabled"; links
-echo "=== purge"; dpkg -P lio-munin 2>&1; ls /etc/munin/plugin-conf.d/ | grep lio-munin || true
+dpkg -P lio-munin >/dev/null 2>&1
+echo "=== after purge"; ls /etc/munin/plugin-conf.d/ /etc/munin/plugins/ /var/lib/ | grep lio || true
 `,
       [tree, PACKAGES.deb],
     );
@@ -156,7 +158,6 @@ echo "=== purge"; dpkg -P lio-munin 2>&1; ls /etc/munin/plugin-conf.d/ | grep li
     expect(s['conf 2']).toBe('lio-munin\nlio-munin.dpkg-dist\n# changed in 99.0.2\n');
     expect(s['version']).toBe('lio-munin\t99.0.2\n');
     expect(s['enabled']).toBe('lio_read -> /usr/share/munin/plugins/lio_read\n');
-    expect(s['purge']).toBe(s['purge']!.replace(/lio-munin(\.dpkg-\w+)?\n$/, '')); // nothing of ours is left in plugin-conf.d
-    expect(s['purge']).not.toMatch(/^lio-munin/m);
+    expect(s['after purge']).toBe('');
   }, 10 * 60_000);
 });

@@ -72,9 +72,9 @@ export function inScratchSystem(script: string, args: string[] = []): ScratchRun
 export function sections(output: string): Record<string, string> {
   const result: Record<string, string> = {};
   let name = '';
-  for (const line of output.split('\n')) {
+  for (const line of output.replace(/\n$/, '').split('\n')) {
     const header = /^=== (.+)$/.exec(line);
-    if (header) name = header[1]!;
+    if (header) result[(name = header[1]!)] = '';
     else result[name] = (result[name] ?? '') + line + '\n';
   }
   return result;
