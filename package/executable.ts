@@ -114,10 +114,13 @@ export async function buildExecutable(dir: string): Promise<string> {
   );
   // The code cache is made with the options it will run with: V8 rejects one made under others.
   run(NODE_BINARY, ['--max-opt=1', '--experimental-sea-config', config]);
+  // Made under another name and renamed: tests and the bench may be running the previous one.
   const executable = join(dir, 'lio-munin');
-  copyFileSync(NODE_BINARY, executable);
+  const next = `${executable}.new`;
+  copyFileSync(NODE_BINARY, next);
   // The npm package's binary carries its symbols and debug information: a fifth of its size.
-  run('strip', [executable]);
-  run(POSTJECT, [executable, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
+  run('strip', [next]);
+  run(POSTJECT, [next, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
+  renameSync(next, executable);
   return executable;
 }

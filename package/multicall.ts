@@ -7,11 +7,11 @@ import { basename } from 'node:path';
 export type Programs = Readonly<Record<string, () => Promise<unknown>>>;
 
 /**
- * Runs the program named by the link this executable was started through. A single executable
- * application gets process.argv = [executable, the path it was started as, ...arguments]: the
- * program sees the link's path as its script, like `node dist/plugins/lio_read` does.
+ * Runs the program named by the link this executable was started through (process.argv0, the
+ * path it was started as). A Node.js single executable application also gets that path as
+ * process.argv[1], so the program sees the link as its script, as under `node dist/plugins/lio_read`.
  */
-export function runProgram(programs: Programs, startedAs = process.argv[1] ?? process.argv0): Promise<unknown> {
+export function runProgram(programs: Programs, startedAs = process.argv0): Promise<unknown> {
   const name = basename(startedAs);
   const load = Object.hasOwn(programs, name) ? programs[name] : undefined;
   if (!load) {
