@@ -37,7 +37,7 @@ function licenses(): Pick<PackageInfo, 'copyright' | 'nodeLicenses'> {
   if (end < 0) throw new Error(`${NODE_LICENSE}: not the layout expected (Node.js's license, then its libraries')`);
   const copyright =
     'lio-munin: Munin plugins and statistics collector for LIO iSCSI targets and DRBD.\n' +
-    'Copyright: the lio-munin authors.\n' +
+    'Copyright (C) 2026 the lio-munin authors.\n' +
     'License: GPL-2.0-or-later; on Debian systems, the full text of the GNU General Public\n' +
     'License version 2 can be found in /usr/share/common-licenses/GPL-2.\n\n' +
     `/usr/lib/lio-munin/lio-munin contains Node.js ${NODE_PACKAGE.version} (the npm package ${NODE_PACKAGE.name})\n` +
