@@ -178,13 +178,14 @@ export function asMuninAt(epoch: number, home: string, program: string, args: st
 
 /**
  * With LIO_MUNIN_E2E_PLUGINS=package (test/package/e2e.test.ts): a plugin directory like
- * pluginsDir, but every plugin a link to the packages' executable, as the packages install them.
+ * pluginsDir, but every plugin a link to the packages' executable, as the packages install them
+ * (LIO_MUNIN_E2E_EXECUTABLE: another multi-call executable, e.g. bun's, bench/README.md).
  */
 function packagedPlugins(nodeDir: string, pluginsDir: string): string {
   const dir = join(nodeDir, 'packaged-plugins');
   mkdirSync(dir, { recursive: true });
   for (const name of readdirSync(pluginsDir)) {
-    if (!existsSync(join(dir, name))) symlinkSync(PACKAGES.executable, join(dir, name));
+    if (!existsSync(join(dir, name))) symlinkSync(process.env.LIO_MUNIN_E2E_EXECUTABLE ?? PACKAGES.executable, join(dir, name));
   }
   return dir;
 }
