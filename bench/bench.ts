@@ -2,7 +2,7 @@
 // processes at the scale of real storage servers, against reference commands measured in the
 // same run, and writes bench/results.md (also printed). See bench/README.md.
 //
-//   node dist/bench.js [--runs N] [--only plugins,collector,archive] [--plugins DIR] [--out FILE]
+//   node dist/bench.js [--runs N] [--only plugins,collector,archive,packaged] [--plugins DIR] [--out FILE]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DOC_DIR, EXECUTABLE, NODE_LICENSES, type Entry } from './payload.js';
+import { DESCRIPTION, MAINTAINER, maintainerScript, stage, SUMMARY, type Compression, type PackageInfo } from './stage.js';
 
 const LINTIAN_OVERRIDES = '/usr/share/lintian/overrides/lio-munin';
-import { DESCRIPTION, MAINTAINER, maintainerScript, stage, SUMMARY, type Compression, type PackageInfo } from './stage.js';
 
 function shlibsDepends(executable: string): string {
   // dpkg-shlibdeps wants a debian/control to read; the package needs nothing else from it.

@@ -106,9 +106,9 @@ echo "=== archive after purge"; ls /var/log/lio/*/ | sed 's/[0-9]\\{12\\}/TIME/'
     expect(s['remove']).toContain('lio-munin: disabled the Munin plugin lio_read\n');
     expect(s['enabled after remove']).toBe('');
     const before = new Set(lines(readFileSync(`${out}/before`, 'utf8')));
-    const removed = lines(readFileSync(`${out}/removed`, 'utf8'));
-    expect(removed.filter((p) => !before.has(p))).toEqual(['/etc/cron.d/lio-collector', '/etc/munin/plugin-conf.d/lio-munin']);
-    expect([...before].filter((p) => !removed.includes(p))).toEqual([]);
+    const removed = new Set(lines(readFileSync(`${out}/removed`, 'utf8')));
+    expect([...removed].filter((p) => !before.has(p))).toEqual(['/etc/cron.d/lio-collector', '/etc/munin/plugin-conf.d/lio-munin']);
+    expect([...before].filter((p) => !removed.has(p))).toEqual([]);
   });
 
   it('dpkg -P leaves the system as it was before, but the archive', () => {
