@@ -24,6 +24,7 @@ const PROGRAMS = [
   ['installer/lio-munin.ts', 'dist/lio-munin'],
   ['test/demo.ts', 'dist/demo.js'],
   ['bench/bench.ts', 'dist/bench.js'],
+  ['package/build.ts', 'dist/package.js'],
 ];
 
 function headerComment(source) {
@@ -47,6 +48,8 @@ async function bundle(entry, outfile, banner) {
     // bundle does not have: its `import('node-cron')` gets the package's CommonJS build.
     alias: { 'node-cron': './node_modules/node-cron/dist/node-cron.cjs' },
     banner: { js: banner },
+    // package/build.ts drives esbuild, which cannot be bundled (it finds its binary at run time).
+    external: ['esbuild'],
     logLevel: 'warning',
   });
   chmodSync(outfile, 0o755);

@@ -2,17 +2,19 @@
 // processes at the scale of real storage servers, against reference commands measured in the
 // same run, and writes bench/results.md (also printed). See bench/README.md.
 //
-//   node dist/bench.js [--runs N] [--only plugins,collector,archive,prometheus] [--plugin-names LIST] [--plugins DIR] [--out FILE]
+//   node dist/bench.js [--runs N] [--only plugins,collector,archive,prometheus,packaged] [--plugin-names LIST] [--plugins DIR] [--out FILE]
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { benchArchive } from './archive.js';
 import { benchCollector, collectorSupport } from './collector.js';
 import { ensureTree, TREE_SIZES, writeCluster, writeProcDrbd, type Tree } from './fixtures.js';
 import { benchPlugins } from './plugins.js';
+import { benchPackaged, packagedPluginDir } from './packaged.js';
 import { benchPrometheus } from './prometheus.js';
 import { header, loadAverage, table, targetsTable, type Section } from './report.js';
 
-const SECTIONS = ['plugins', 'collector', 'archive', 'prometheus'] as const;
+const SECTIONS = ['plugins', 'collector', 'archive', 'prometheus', 'packaged'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const DRBD_MINORS = 100;
 
@@ -94,6 +96,14 @@ async function main(): Promise<void> {
   if (only.has('prometheus')) {
     log('prometheus metrics and archive export...');
     sections.push(await benchPrometheus(support, workDir, trees, template, runs));
+  }
+
+  if (only.has('packaged')) {
+    log('packaged executable vs node (node dist/package.js --executable first)...');
+    const build = spawnSync(process.execPath, [join(dist, 'package.js'), '--executable'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (build.status !== 0) throw new Error('node dist/package.js --executable failed');
+    const packaged = packagedPluginDir(workDir, join(repoRoot, 'dist/package/sea/lio-munin'));
+    sections.push(benchPackaged(join(dist, 'plugins'), packaged, trees.find((t) => t.label === '4x16x16')!, procDrbd, runs));
   }
 
   const targets = sections.flatMap((s) => s.targets);

@@ -20,6 +20,7 @@ import {
   parseTimeoutSeconds,
 } from './options.js';
 import { pruneArchive } from './prune.js';
+import { selfCommand } from '../lib/self-command.js';
 import { reportInfo, reportProblem } from './log.js';
 import { checkRoot } from './snapshot.js';
 import { checkArchive, snapshotCommand, type SnapshotCommandOptions } from './snapshot-command.js';
@@ -90,7 +91,7 @@ async function runCommand(options: RunOptions): Promise<void> {
     crmMon: options.crmMon === false ? null : resolve(nonEmptyPath('--crm-mon', options.crmMon)),
     textfile: options.textfile === undefined ? null : { dir: checkTextfileDir(options.textfile), cron: await checkCron('--metrics-cron', options.metricsCron), drbdsetup: options.drbdsetup },
     verbose: options.verbose,
-    self: [process.execPath, process.argv[1]],
+    self: selfCommand(),
   });
 }
 

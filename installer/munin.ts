@@ -28,12 +28,18 @@ export interface ConfSettings {
   /** Set with --target-root / --drbd-proc; otherwise the default is written as a comment. */
   targetRoot?: string;
   drbdProc?: string;
-  /** The DRBD version when /proc/drbd is DRBD 9's: the drbd plugins then need `user root`. */
-  drbd9: boolean;
+  /**
+   * Whether /proc/drbd is DRBD 9's, when `lio-munin install` looked: the drbd plugins then need
+   * `user root`. 'package': the packages' conffile, made on no node, leaves it to the administrator.
+   */
+  drbd9: boolean | 'package';
   /** Set with --crm-mon; otherwise the default is written as a comment. */
   crmMon?: string;
-  /** crm_mon was there when lio-munin was installed: the pacemaker plugin needs group haclient. */
-  pacemaker: boolean;
+  /**
+   * crm_mon was there when lio-munin was installed: the pacemaker plugin needs group haclient.
+   * 'package': the packages' conffile, made on no node, leaves it to the administrator.
+   */
+  pacemaker: boolean | 'package';
 }
 
 /** A value as munin-node reads it back: `#` starts a comment unless escaped as `\#`. */
@@ -47,7 +53,9 @@ export function pluginConfText(s: ConfSettings): string {
   return [
     `# lio-munin: settings of the Munin plugins ${PLUGINS.slice(0, -1).join(', ')} and ${PLUGINS.at(-1)}.`,
     '#',
-    '# Written by `lio-munin install`; `lio-munin uninstall` removes it unless it was changed since.',
+    s.drbd9 === 'package'
+      ? '# Installed by the lio-munin package as a configuration file: your changes are kept on upgrade.'
+      : '# Written by `lio-munin install`; `lio-munin uninstall` removes it unless it was changed since.',
     '# Rather than editing it, put your settings in a file of your own that sorts after this one,',
     '# e.g. zz-lio-munin-local: munin-node reads plugin-conf.d in alphabetical order and the last',
     '# setting wins. munin-node reads these files only when it starts: restart it after a change.',
@@ -62,8 +70,12 @@ export function pluginConfText(s: ConfSettings): string {
     `#env.drbdsetup_timeout ${DEFAULT_DRBDSETUP_TIMEOUT_S}`,
     '# drbdsetup needs root: drbd-utils installs it setuid root for group haclient only, so on',
     '# DRBD 9 the drbd plugins run as root. On DRBD 8 they read /proc/drbd and run as nobody.',
-    s.drbd9 ? '# This node runs DRBD 9 (seen when lio-munin was installed):' : '# This node did not run DRBD 9 when lio-munin was installed:',
-    s.drbd9 ? 'user root' : '#user root',
+    s.drbd9 === 'package'
+      ? '# On a DRBD 9 node, uncomment:'
+      : s.drbd9
+        ? '# This node runs DRBD 9 (seen when lio-munin was installed):'
+        : '# This node did not run DRBD 9 when lio-munin was installed:',
+    s.drbd9 === true ? 'user root' : '#user root',
     '',
     '[lio_*]',
     '# The LIO configfs root.',
@@ -77,8 +89,12 @@ export function pluginConfText(s: ConfSettings): string {
     '#env.preferred_node node1',
     "# crm_mon asks Pacemaker's daemons over IPC, which only root and group haclient may use:",
     '# the plugin runs as nobody in group haclient.',
-    s.pacemaker ? '# Pacemaker was here when lio-munin was installed:' : '# Pacemaker (crm_mon) was not here when lio-munin was installed:',
-    s.pacemaker ? 'group haclient' : '#group haclient',
+    s.pacemaker === 'package'
+      ? '# On a Pacemaker node, uncomment:'
+      : s.pacemaker
+        ? '# Pacemaker was here when lio-munin was installed:'
+        : '# Pacemaker (crm_mon) was not here when lio-munin was installed:',
+    s.pacemaker === true ? 'group haclient' : '#group haclient',
     '',
   ].join('\n');
 }

@@ -79,7 +79,9 @@ function readSources(from: string): Sources {
   for (const rel of wanted.plugins) {
     const text = read(rel).toString('utf8');
     if (!text.startsWith('#!')) throw new UserError(`${join(from, rel)} is not a built plugin: it has no #! line`);
-    for (const marker of ['#%# family=auto', '#%# capabilities=autoconf']) {
+    // Spelt in two parts: the packaged executable holds this code, and munin-node-configure would
+    // read the markers of a plugin from it.
+    for (const marker of ['family=auto', 'capabilities=autoconf'].map((m) => ['#%#', m].join(' '))) {
       if (!text.includes(marker)) throw new UserError(`${join(from, rel)} lacks the magic marker "${marker}" that munin-node-configure reads: rebuild it`);
     }
   }

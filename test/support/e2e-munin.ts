@@ -2,9 +2,10 @@
 // /etc/munin is never touched), the master's programs run as user munin under a frozen fake
 // clock, and readers for what they leave behind (munin's datafile, RRD files).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
+import { PACKAGES } from './package.js';
 
 /** A TCP port nobody listens on right now, on 127.0.0.1. */
 export function freePort(): Promise<number> {
@@ -114,6 +115,7 @@ export async function startMuninNode(binds: Array<[string, string]>, config: str
  */
 export async function startTestNode(nodeDir: string, host: string, etcDir: string, pluginsDir: string): Promise<{ node: MuninNode; port: number }> {
   const port = await freePort();
+  if (process.env.LIO_MUNIN_E2E_PLUGINS === 'package') pluginsDir = packagedPlugins(nodeDir, pluginsDir);
   for (const dir of ['state/plugin-state', 'log', 'run']) mkdirSync(join(nodeDir, dir), { recursive: true });
   writeFileSync(
     join(etcDir, 'munin-node.conf'),
@@ -172,6 +174,20 @@ export function asMuninAt(epoch: number, home: string, program: string, args: st
   });
   if (run.error) throw run.error;
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/**
+ * With LIO_MUNIN_E2E_PLUGINS=package (test/package/e2e.test.ts): a plugin directory like
+ * pluginsDir, but every plugin a link to the packages' executable, as the packages install them
+ * (LIO_MUNIN_E2E_EXECUTABLE: another multi-call executable, e.g. bun's, bench/README.md).
+ */
+function packagedPlugins(nodeDir: string, pluginsDir: string): string {
+  const dir = join(nodeDir, 'packaged-plugins');
+  mkdirSync(dir, { recursive: true });
+  for (const name of readdirSync(pluginsDir)) {
+    if (!existsSync(join(dir, name))) symlinkSync(process.env.LIO_MUNIN_E2E_EXECUTABLE ?? PACKAGES.executable, join(dir, name));
+  }
+  return dir;
 }
 
 /** munin's datafile: `group;host:plugin.field.attribute value` -> map of `plugin.field.attribute`. */

