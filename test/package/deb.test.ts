@@ -71,16 +71,20 @@ echo "=== archive after purge"; ls /var/log/lio/*/ | sed 's/[0-9]\\{12\\}/TIME/'
   it('enables on installation the plugins whose autoconf says yes, and records them', () => {
     expect(s['install']).toContain(`Setting up lio-munin (${PACKAGES.version}) ...`);
     expect(s['install']).toContain('lio-munin: enabled the Munin plugin lio_read (its autoconf says yes)\n');
-    expect(s['enabled']).toBe('lio_read -> /usr/share/munin/plugins/lio_read\nlio_write -> /usr/share/munin/plugins/lio_write\n');
-    expect(s['record']).toBe('lio_read\nlio_write\n');
+    expect(s['enabled']).toBe(
+      'lio_disk -> /usr/share/munin/plugins/lio_disk\nlio_read -> /usr/share/munin/plugins/lio_read\nlio_write -> /usr/share/munin/plugins/lio_write\n',
+    );
+    expect(s['record']).toBe('lio_disk\nlio_read\nlio_write\n');
   });
 
   it('munin-node-configure --suggest lists every plugin, with autoconf\'s answer', () => {
     for (const name of PLUGIN_NAMES) {
       const row = lines(s['suggest']!).find((l) => l.startsWith(`${name} `));
       expect(row, name).toBeDefined();
-      if (name.startsWith('lio_')) expect(row).toMatch(/\| yes +\| yes\s*$/);
-      else expect(row).toMatch(/\| no +\| no \[\/proc\/drbd not found: drbd module not loaded\]\s*$/);
+      // The sample tree (prometheus/procfs's) has LUNs but no iSCSI statistics, no DRBD, no cluster.
+      if (['lio_disk', 'lio_read', 'lio_write'].includes(name)) expect(row).toMatch(/\| yes +\| yes\s*$/);
+      else if (name.startsWith('drbd')) expect(row).toMatch(/\| no +\| no \[\/proc\/drbd not found: drbd module not loaded\]\s*$/);
+      else expect(row).toMatch(/\| no +\| no \[.+\]\s*$/);
     }
     const errors = s['suggest']!.slice(s['suggest']!.indexOf('# The following plugins caused errors:'));
     for (const name of PLUGIN_NAMES) expect(errors).not.toContain(`# ${name}:`);
@@ -157,7 +161,7 @@ echo "=== after purge"; ls /etc/munin/plugin-conf.d/ /etc/munin/plugins/ /var/li
     expect(s['conf']).toBe('lio-munin\n');
     expect(s['conf 2']).toBe('lio-munin\nlio-munin.dpkg-dist\n# changed in 99.0.2\n');
     expect(s['version']).toBe('lio-munin\t99.0.2\n');
-    expect(s['enabled']).toBe('lio_read -> /usr/share/munin/plugins/lio_read\n');
+    expect(s['enabled']).toBe('lio_disk -> /usr/share/munin/plugins/lio_disk\nlio_read -> /usr/share/munin/plugins/lio_read\n');
     expect(s['after purge']).toBe('');
   }, 10 * 60_000);
 });

@@ -99,11 +99,13 @@ list > "$OUT/erased"
     expect(run.status).toBe(0);
     const s = sections(run.stdout);
     expect(s['install']).toBe(
-      'lio-munin: enabled the Munin plugin lio_read (its autoconf says yes)\nlio-munin: enabled the Munin plugin lio_write (its autoconf says yes)\n',
+      'lio-munin: enabled the Munin plugin lio_disk (its autoconf says yes)\nlio-munin: enabled the Munin plugin lio_read (its autoconf says yes)\nlio-munin: enabled the Munin plugin lio_write (its autoconf says yes)\n',
     );
-    expect(s['enabled']).toBe('lio_read -> /usr/share/munin/plugins/lio_read\nlio_write -> /usr/share/munin/plugins/lio_write\n');
+    expect(s['enabled']).toBe(
+      'lio_disk -> /usr/share/munin/plugins/lio_disk\nlio_read -> /usr/share/munin/plugins/lio_read\nlio_write -> /usr/share/munin/plugins/lio_write\n',
+    );
     expect(s['fetch']).toContain('iqn2016_11orglinux_iscsiigwx86snramdemolun_0.value 1504\n');
-    expect(s['erase']).toBe('lio-munin: disabled the Munin plugin lio_read\nlio-munin: disabled the Munin plugin lio_write\n');
+    expect(s['erase']).toBe('lio-munin: disabled the Munin plugin lio_disk\nlio-munin: disabled the Munin plugin lio_read\nlio-munin: disabled the Munin plugin lio_write\n');
     expect(s['enabled after erase']).toBe('');
     expect(readFileSync(`${out}/erased`, 'utf8')).toBe(readFileSync(`${out}/before`, 'utf8'));
   }, 10 * 60_000);
