@@ -2,8 +2,9 @@
 // /etc/munin is never touched), the master's programs run as user munin under a frozen fake
 // clock, and readers for what they leave behind (munin's datafile, RRD files).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGES } from './package.js';
 
@@ -113,7 +114,56 @@ export async function startMuninNode(binds: Array<[string, string]>, config: str
  * A test's munin-node for host on a free port: its munin-node.conf written into etcDir, etcDir
  * and pluginsDir mounted where Munin expects them, and its state, logs and pid under nodeDir.
  */
+
+/**
+ * One end-to-end Munin setup at a time on this machine. The packaged-executable test runs the whole
+ * end-to-end suite again in a child vitest while the main suite's own end-to-end files run: three
+ * Munin masters and their nodes at once on two cores made munin-update runs fail. A directory is
+ * the lock (mkdir is atomic); one whose holder is gone is taken over. Held per process, released
+ * when its last node stops; LIO_MUNIN_E2E_LOCK_HELD (set by the holder for its child) skips it.
+ */
+const E2E_LOCK = join(tmpdir(), 'lio-munin-e2e.lock');
+let lockDepth = 0;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function acquireE2eLock(): Promise<void> {
+  if (process.env.LIO_MUNIN_E2E_LOCK_HELD === '1') return;
+  if (lockDepth++ > 0) return;
+  // A holder that never lets go (a file that failed before stopping its node) is waited for 15 min at most.
+  const giveUp = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(E2E_LOCK);
+      writeFileSync(join(E2E_LOCK, 'pid'), String(process.pid));
+      return;
+    } catch {
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(join(E2E_LOCK, 'pid'), 'utf8'));
+      } catch {
+        // being written or removed right now
+      }
+      if ((Number.isInteger(holder) && !pidAlive(holder)) || Date.now() > giveUp) rmSync(E2E_LOCK, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+export function releaseE2eLock(): void {
+  if (process.env.LIO_MUNIN_E2E_LOCK_HELD === '1' || lockDepth === 0) return;
+  if (--lockDepth === 0) rmSync(E2E_LOCK, { recursive: true, force: true });
+}
+
 export async function startTestNode(nodeDir: string, host: string, etcDir: string, pluginsDir: string): Promise<{ node: MuninNode; port: number }> {
+  await acquireE2eLock();
   const port = await freePort();
   if (process.env.LIO_MUNIN_E2E_PLUGINS === 'package') pluginsDir = packagedPlugins(nodeDir, pluginsDir);
   for (const dir of ['state/plugin-state', 'log', 'run']) mkdirSync(join(nodeDir, dir), { recursive: true });
@@ -147,6 +197,13 @@ export async function startTestNode(nodeDir: string, host: string, etcDir: strin
     '/etc/munin/munin-node.conf',
     port,
   );
+  const stop = node.stop.bind(node);
+  let released = false;
+  node.stop = async () => {
+    await stop();
+    if (!released) releaseE2eLock();
+    released = true;
+  };
   return { node, port };
 }
 
