@@ -44,6 +44,11 @@ let hostBefore: Record<string, Snapshot> = {};
 function munin(epoch: number, program: string, ...args: string[]) {
   const run = asMuninAt(epoch, join(master, 'home'), `/usr/share/munin/${program}`, ['--config' + (program === 'munin-update' ? '_file' : ''), muninConf, ...args]);
   expect(run.stderr.split('\n').filter((l) => /error|fatal|warn|unknown option/i.test(l))).toEqual([]);
+  if (run.status !== 0) {
+    // Seen now and then in full runs on a loaded machine, never alone: what Munin said, for the next person.
+    const log = join(master, `log/${program}.log`);
+    console.error(`${program} exited ${run.status}:`, run.stdout, run.stderr, existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '');
+  }
   expect(run.status).toBe(0);
   return run;
 }
