@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { frozenClockEnv } from './faketime.js';
 import { PACKAGES } from './package.js';
 
 /** A TCP port nobody listens on right now, on 127.0.0.1. */
@@ -223,7 +224,10 @@ function frozenClock(epoch: number): string {
  * so that every update lands at a known time. home: a directory of munin's for fontconfig.
  */
 export function asMuninAt(epoch: number, home: string, program: string, args: string[]): Run {
-  const run = spawnSync('setpriv', ['--reuid=munin', '--regid=munin', '--init-groups', '--', 'faketime', '-f', frozenClock(epoch), program, ...args], {
+  // The clock is preloaded into the program only, through env(1) once it runs as munin: a
+  // libfaketime in root's setpriv would share its state in a form that user munin cannot open.
+  const clock = Object.entries(frozenClockEnv(frozenClock(epoch))).map(([k, v]) => `${k}=${v}`);
+  const run = spawnSync('setpriv', ['--reuid=munin', '--regid=munin', '--init-groups', '--', 'env', ...clock, program, ...args], {
     encoding: 'utf8',
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', TZ: 'UTC', LC_ALL: 'C', HOME: home, XDG_CACHE_HOME: `${home}/.cache` },
     cwd: '/',

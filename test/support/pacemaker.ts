@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { frozenClockEnv } from './faketime.js';
 
 export const CRM_MON = '/usr/sbin/crm_mon';
 /** When crm_simulate's first transition runs (2026-01-01 00:00:00 UTC): the times in the states. */
@@ -53,7 +54,7 @@ export const BASE_CIB = `<cib crm_feature_set="3.16.1" validate-with="pacemaker-
 `;
 
 function tool(command: string, args: string[], env: Record<string, string> = {}, at = SIMULATED_AT): string {
-  const run = spawnSync('faketime', ['-f', at, command, ...args], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', LC_ALL: 'C', ...env }, timeout: 60_000 });
+  const run = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC', LC_ALL: 'C', ...env, ...frozenClockEnv(at) }, timeout: 60_000 });
   if (run.error) throw run.error;
   if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${run.status}: ${run.stderr}${run.stdout}`);
   return run.stdout;
