@@ -71,16 +71,10 @@ function autoconf(root: string): string {
   return 'unavailable' in listing ? `no (${listing.unavailable})` : 'yes';
 }
 
-/** The initiator's name as labels show it: the part after the first ':' of an iqn. */
-const shortName = shortTarget;
 
 /** A TPG other than tpgt_1 adds its name, as in lio_read's fields. */
 const tpgPart = (tpg: LioTpg) => (tpg.tpgt === 'tpgt_1' ? '' : tpg.tpgt);
 
-/** Settings from plugin-conf.d, read once: each look-up in process.env is a call into Node's C++ side. */
-function settingsOf(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  return { ...env };
-}
 
 // ---------------------------------------------------------------------------------------------
 // lio_sessions
@@ -112,7 +106,8 @@ export function lioSessionsPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
     graph(withValues, withConfig = true) {
       const listing = listTargets(root);
       if ('unavailable' in listing) return [overview([])];
-      const settings = settingsOf(env);
+      // One copy of the settings: each look-up in process.env is a call into Node's C++ side.
+      const settings = { ...env };
       const ranges = withConfig ? new AlertRanges(settings, SESSION_RANGES, /^\w+$/) : null;
       const graphs: Graph[] = [overview([])];
       for (const target of listing.targets) {
@@ -185,9 +180,9 @@ function sessionSaid(initiator: string, session: AclSession | null): string {
 
 /** The overview's extinfo: who is logged in and who is not, so that a minimum alert names them. */
 function sessionsSaid(sessions: InitiatorSessions): string | undefined {
-  const inNames = sessions.acls.filter((a) => a.session?.loggedIn).map((a) => shortName(a.initiator));
-  const outNames = sessions.acls.filter((a) => a.session?.loggedIn === false).map((a) => shortName(a.initiator));
-  const dynamic = sessions.dynamic.flatMap((d) => d.initiators ?? []).map(shortName);
+  const inNames = sessions.acls.filter((a) => a.session?.loggedIn).map((a) => shortTarget(a.initiator));
+  const outNames = sessions.acls.filter((a) => a.session?.loggedIn === false).map((a) => shortTarget(a.initiator));
+  const dynamic = sessions.dynamic.flatMap((d) => d.initiators ?? []).map(shortTarget);
   const parts = [
     inNames.length > 0 ? `logged in: ${inNames.join(', ')}` : '',
     dynamic.length > 0 ? `without an ACL: ${dynamic.join(', ')}` : '',
@@ -203,7 +198,7 @@ function* initiatorFields(target: IscsiTarget, sessions: InitiatorSessions, rang
     const loggedIn = session?.loggedIn;
     yield {
       name,
-      label: withConfig ? `${shortName(initiator)}${tpgPart(tpg) ? ` ${tpg.tpgt}` : ''}` : '',
+      label: withConfig ? `${shortTarget(initiator)}${tpgPart(tpg) ? ` ${tpg.tpgt}` : ''}` : '',
       type: 'GAUGE',
       min: 0,
       max: 1,
@@ -309,7 +304,8 @@ export function lioIscsiErrorsPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
     graph(withValues, withConfig = true) {
       const listing = listTargets(root);
       if ('unavailable' in listing) return [overview([])];
-      const settings = settingsOf(env);
+      // One copy of the settings: each look-up in process.env is a call into Node's C++ side.
+      const settings = { ...env };
       const ranges = withConfig ? new AlertRanges(settings, ERROR_RANGES, /^\w+$/) : null;
       const bootTime = withConfig ? bootTimeOf(settings.proc_uptime || DEFAULT_UPTIME_FILE) : null;
       const overviewFields: Field[] = [];
@@ -366,7 +362,7 @@ function* connectionFields(target: IscsiTarget, ranges: AlertRanges | null, with
         const name = names.next(base + c.suffix, `${aclPath}/${c.kind}`);
         yield {
           name,
-          label: withConfig ? `${shortName(acl.initiator)}${tpgPart(tpg) ? ` ${tpg.tpgt}` : ''} ${c.label}` : '',
+          label: withConfig ? `${shortTarget(acl.initiator)}${tpgPart(tpg) ? ` ${tpg.tpgt}` : ''} ${c.label}` : '',
           type: 'DERIVE',
           min: 0,
           info: withConfig ? c.info : undefined,
