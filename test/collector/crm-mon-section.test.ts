@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { gunzipText, referenceText, requireBuiltCollector, runCollector } from '../support/collector-cli.js';
 import { script, writableDir } from '../support/fake-drbdsetup.js';
 import { buildLioTree, scaledSystem } from '../support/lio-tree.js';
+import { frozenClockEnv } from '../support/faketime.js';
 import { ClusterStates } from '../support/pacemaker.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -22,10 +23,11 @@ beforeAll(() => {
   states.simulate('healthy', 'failed-start', ['--node-fail', 'node1', '--op-fail', 'p_target_start_0@node2=1'], '2026-01-01 00:05:00');
 }, 120_000);
 
-/** A stats snapshot at a fixed minute (faketime), with crm_mon reading the state file. */
+/** A stats snapshot at a fixed minute (libfaketime), with crm_mon reading the state file. */
 function snapshotAt(archive: string, minute: string, cibFile: string | null, extra: string[] = []) {
   const cib = cibFile ? `export CIB_file='${cibFile}'; ` : '';
-  return runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--no-drbd', ...extra], { shellPrefix: `export TZ=UTC; ${cib}set -- faketime -f '${minute}' "$@"` });
+  const clock = Object.entries(frozenClockEnv(minute)).map(([name, value]) => `export ${name}='${value}'; `).join('');
+  return runCollector(['snapshot', 'stats', '--root', root, '--archive', archive, '--no-drbd', ...extra], { shellPrefix: `${cib}${clock}export TZ=UTC` });
 }
 
 const files = (archive: string) => readdirSync(archive).flatMap((day) => readdirSync(`${archive}/${day}`).map((f) => `${archive}/${day}/${f}`)).sort();

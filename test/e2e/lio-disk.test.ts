@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBlockTree, setBlockStat, type BlockDeviceSpec } from '../support/block-tree.js';
 import { asMuninAt, readDatafile, rrdFetch, startTestNode, type MuninNode } from '../support/e2e-munin.js';
 import { buildLioTree, setTraffic, type LioSpec, type TargetSpec } from '../support/lio-tree.js';
+import { LIBFAKETIME } from '../support/faketime.js';
 import { tempDir } from '../support/tmp.js';
 import { builtCheckout, lioMunin, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 
@@ -24,9 +25,6 @@ const STEP = 300;
 const CYCLES = 13;
 const ARTIFACTS = join(REPO, 'test-artifacts/e2e-lio-disk');
 const GUARDED = ['/etc/munin', '/usr/share/munin/plugins'];
-/** The library faketime preloads (package libfaketime, a dependency of faketime), wherever the architecture puts it. */
-const LIBFAKETIME =
-  spawnSync('dpkg', ['-L', 'libfaketime'], { encoding: 'utf8' }).stdout.split('\n').find((p) => p.endsWith('/faketime/libfaketime.so.1')) ?? '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 const work = tempDir('lio-munin-e2e-disk-');
 const tree = join(work, 'target');

@@ -8,17 +8,22 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildBlockTree, setBlockStat, type BlockDeviceSpec, type StatSpec } from '../support/block-tree.js';
 import { backstoreName, buildLioTree, patternTraffic, scaledSystem, setTraffic, type LioSpec } from '../support/lio-tree.js';
 import { DIST_PLUGINS, muninSetup } from '../support/munin-run.js';
+import { frozenClockEnv } from '../support/faketime.js';
 import { tempDir } from '../support/tmp.js';
 
 const T0 = '2026-11-30 10:00:00';
 const T1 = '2026-11-30 10:05:00';
 
-/** munin-run lio_disk [mode] with the clock frozen at clock (libfaketime), as munin-node would run it. */
+/**
+ * munin-run lio_disk [mode] with the clock frozen at clock, as munin-node would run it. libfaketime
+ * goes in through plugin-conf.d, so that the plugin's own user (nobody) makes its shared state:
+ * preloaded into munin-run, it would be root's and unreadable to the plugin.
+ */
 function run(dir: string, env: Record<string, string>, mode: 'config' | 'autoconf' | undefined, clock = T0) {
-  const { servicedir, sconfdir } = muninSetup(dir, env);
-  const args = ['-f', clock, 'munin-run', '--config', '/dev/null', '--ignore-systemd-properties', '--servicedir', servicedir, '--sconfdir', sconfdir, 'lio_disk'];
+  const { servicedir, sconfdir } = muninSetup(dir, { ...env, ...frozenClockEnv(clock) });
+  const args = ['--config', '/dev/null', '--ignore-systemd-properties', '--servicedir', servicedir, '--sconfdir', sconfdir, 'lio_disk'];
   if (mode) args.push(mode);
-  const result = spawnSync('faketime', args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, timeout: 30_000 });
+  const result = spawnSync('munin-run', args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' }, timeout: 30_000 });
   if (result.error) throw result.error;
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }
@@ -170,10 +175,10 @@ describe('lio_disk on a known tree with block devices', () => {
     setStats(STATS_T0);
     run(dir, env, undefined, T0);
     setStats(STATS_T1);
-    const { servicedir, sconfdir } = muninSetup(dir, env);
+    const { servicedir, sconfdir } = muninSetup(dir, { ...env, ...frozenClockEnv(T1) });
     const once = () =>
       new Promise<string>((resolve, reject) => {
-        const child = spawn('faketime', ['-f', T1, 'munin-run', '--config', '/dev/null', '--ignore-systemd-properties', '--servicedir', servicedir, '--sconfdir', sconfdir, 'lio_disk'], { env: { ...process.env, TZ: 'UTC' } });
+        const child = spawn('munin-run', ['--config', '/dev/null', '--ignore-systemd-properties', '--servicedir', servicedir, '--sconfdir', sconfdir, 'lio_disk'], { env: { ...process.env, TZ: 'UTC' } });
         let out = '';
         child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
         child.on('error', reject);
