@@ -42,7 +42,7 @@ program
   .command('install')
   .description(
     `Copy the plugins (${PLUGINS.join(', ')}) to the Munin plugin directory with an absolute #! node path, enable those whose autoconf says yes ` +
-      '(as munin-node would run them), write plugin-conf.d/lio-munin, install lio-collector with its systemd unit and cron.d file, ' +
+      '(as munin-node would run them), write plugin-conf.d/lio-munin, install lio-collector with its systemd unit and cron.d files (snapshots; Prometheus metrics), ' +
       `and record everything in ${MANIFEST}. Running it again changes only what is out of date.`,
   )
   .option('--destdir <dir>', 'stage every path under this directory (packaging, tests)', absolute('--destdir'))

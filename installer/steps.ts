@@ -26,6 +26,8 @@ export const DEFAULTS = {
 } as const;
 export const SYSTEMD_UNIT = '/etc/systemd/system/lio-collector.service';
 export const CRON_FILE = '/etc/cron.d/lio-collector';
+/** The Prometheus textfile line, for hosts that run the collector from cron rather than as the daemon. */
+export const METRICS_CRON_FILE = '/etc/cron.d/lio-collector-metrics';
 /** The collector's path as written in the unit and cron sources; replaced when --prefix differs. */
 const DEFAULT_COLLECTOR = `${DEFAULTS.prefix}/bin/lio-collector`;
 /** The original scripts' schedule (seed, part 13). */
@@ -59,6 +61,7 @@ interface Sources {
   collector: Buffer;
   unit: Buffer;
   cron: Buffer;
+  metricsCron: Buffer;
 }
 
 /** Reads every source file first: a missing one stops the install before anything changes. */
@@ -68,8 +71,9 @@ function readSources(from: string): Sources {
     collector: 'dist/collector/lio-collector',
     unit: 'systemd/lio-collector.service',
     cron: 'cron/lio-collector',
+    metricsCron: 'cron/lio-collector-metrics',
   };
-  const all = [...wanted.plugins, wanted.collector, wanted.unit, wanted.cron];
+  const all = [...wanted.plugins, wanted.collector, wanted.unit, wanted.cron, wanted.metricsCron];
   const missing = all.filter((rel) => !statSync(join(from, rel), { throwIfNoEntry: false })?.isFile());
   if (missing.length > 0) {
     const build = missing.some((rel) => rel.startsWith('dist/')) ? ' (dist/ files come from `npm run build`)' : '';
@@ -90,6 +94,7 @@ function readSources(from: string): Sources {
     collector: read(wanted.collector),
     unit: read(wanted.unit),
     cron: read(wanted.cron),
+    metricsCron: read(wanted.metricsCron),
   };
 }
 
@@ -182,11 +187,13 @@ export function install(o: InstallOptions, print: (line: string) => void): Outco
     }
   }
 
-  // 4. The collector and its two schedulers; the administrator enables one of them.
+  // 4. The collector and its two schedulers, of which the administrator enables one; and the
+  // Prometheus textfile line for hosts that use cron (the daemon has its own --textfile). All disabled.
   const collector = `${o.prefix}/bin/lio-collector`;
   staging.installFile(collector, withShebang(sources.collector, o.node), 0o755);
   staging.installFile(SYSTEMD_UNIT, adaptToPrefix(sources.unit, 'systemd/lio-collector.service', collector), 0o644);
   staging.installFile(CRON_FILE, adaptToPrefix(sources.cron, 'cron/lio-collector', collector), 0o644);
+  staging.installFile(METRICS_CRON_FILE, adaptToPrefix(sources.metricsCron, 'cron/lio-collector-metrics', collector), 0o644);
 
   print(
     staging.changes === 0

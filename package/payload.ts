@@ -10,6 +10,7 @@ export const COLLECTOR = '/usr/bin/lio-collector';
 export const PLUGIN_LIBDIR = '/usr/share/munin/plugins';
 export const PLUGIN_CONF = '/etc/munin/plugin-conf.d/lio-munin';
 export const CRON_FILE = '/etc/cron.d/lio-collector';
+export const METRICS_CRON_FILE = '/etc/cron.d/lio-collector-metrics';
 export const DOC_DIR = '/usr/share/doc/lio-munin';
 /** Node.js's LICENSE file: its own license and its libraries'. */
 export const NODE_LICENSES = `${DOC_DIR}/nodejs-licenses.gz`;
@@ -25,7 +26,7 @@ export type Flavour = 'deb' | 'rpm';
 
 export const unitPath = (flavour: Flavour) => `${flavour === 'deb' ? '' : '/usr'}/lib/systemd/system/lio-collector.service`;
 
-/** The systemd unit and the cron file of the checkout, with the packaged collector's path. */
+/** The systemd unit and the cron files of the checkout, with the packaged collector's path. */
 function forPackage(source: string, flavour: Flavour): Buffer {
   const text = readFileSync(source, 'utf8');
   if (!text.includes(CHECKOUT_COLLECTOR)) throw new Error(`${source} does not name ${CHECKOUT_COLLECTOR}`);
@@ -55,6 +56,7 @@ export function payload(executable: Buffer, flavour: Flavour): Entry[] {
     link(COLLECTOR),
     { kind: 'file', path: unitPath(flavour), mode: 0o644, content: forPackage('systemd/lio-collector.service', flavour) },
     { kind: 'file', path: CRON_FILE, mode: 0o644, content: forPackage('cron/lio-collector', flavour), conffile: true },
+    { kind: 'file', path: METRICS_CRON_FILE, mode: 0o644, content: forPackage('cron/lio-collector-metrics', flavour), conffile: true },
     { kind: 'file', path: PLUGIN_CONF, mode: 0o644, content: Buffer.from(pluginConfText({ drbd9: 'package', pacemaker: 'package' })), conffile: true },
   ];
 }

@@ -12,7 +12,8 @@ export const DESCRIPTION = [
   '',
   'One self-contained executable (Node.js 24 inside): no Node.js is needed on',
   'the host. Plugins whose autoconf says yes are enabled on the first',
-  'installation; the collector is installed disabled (systemd unit and cron.d).',
+  'installation; the collector is installed disabled (systemd unit, cron.d',
+  'files for snapshots and for Prometheus metrics).',
 ];
 
 /** xz (the release) or fast (gzip -1, trying changes). */

@@ -64,7 +64,8 @@ it: C<munin-run pacemaker config>, C<munin-run pacemaker>.
 
 Category C<cluster>. A multigraph plugin: C<pacemaker> (health, 1 where
 all is well but for the standby, maintenance and unclean flags),
-C<pacemaker.location> (1 where each resource runs: a failover is a step)
+C<pacemaker.location> (1 where each resource runs, a promotable clone where
+it is promoted: a failover is a step)
 and C<pacemaker.failures> (fail counts and failed actions). Node and
 resource names are cleaned into field names (C<node_NODE_KIND>,
 C<rsc_RESOURCE_...>); the first seen keeps the plain name. A group counts
@@ -92,8 +93,14 @@ the resource is disabled on purpose (target-role Stopped).
 
 =item C<rsc_RESOURCE_on_NODE>
 
-1 where it runs (a promotable clone: where it is promoted). With
+1 where it runs (a promotable clone: where it is promoted, role
+C<Promoted>, or C<Master> before Pacemaker 2.1). With
 C<env.preferred_node>, warning above 0 on every other node.
+
+=item C<rsc_RESOURCE_instance_on_NODE>
+
+A promotable clone only: 1 where an instance runs, promoted or not
+(C<Unpromoted>, or C<Slave>), e.g. DRBD's Secondary. No default alert.
 
 =item C<rsc_RESOURCE_failcount_NODE>, C<rsc_RESOURCE_failed>
 

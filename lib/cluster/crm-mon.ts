@@ -192,11 +192,18 @@ export function parseCrmMon(text: string): ClusterState {
   return state;
 }
 
+/** The promoted role: Promoted since Pacemaker 2.1, Master before (1.1, 2.0); the other role is Unpromoted, or Slave. */
+export const isPromoted = (role: string) => role === 'Promoted' || role === 'Master';
+
 /** Where a resource runs: the nodes of its active primitives (a promotable clone: its promoted ones). */
 export function runsOn(resource: ClusterResource): Set<string> {
-  const promoted = (role: string) => role === 'Promoted' || role === 'Master';
-  const primitives = resource.promotable ? resource.primitives.filter((p) => promoted(p.role)) : resource.primitives.filter((p) => p.active);
-  return new Set(primitives.flatMap((p) => p.nodes));
+  if (!resource.promotable) return instancesOn(resource);
+  return new Set(resource.primitives.filter((p) => isPromoted(p.role)).flatMap((p) => p.nodes));
+}
+
+/** The nodes of a resource's active primitives, in any role (a promotable clone: promoted or not). */
+export function instancesOn(resource: ClusterResource): Set<string> {
+  return new Set(resource.primitives.filter((p) => p.active).flatMap((p) => p.nodes));
 }
 
 /** What crm_mon said about a resource: each primitive's role and nodes, in a few words. */

@@ -1,7 +1,7 @@
 // The pacemaker graphs: node and quorum health, where each resource (a group counted as one) runs,
 // and its fail counts and failed actions, from `crm_mon --output-as=xml` (lib/cluster/crm-mon.ts),
 // with the warning and critical ranges munin-limits alerts on.
-import { DEFAULT_CRM_MON, DEFAULT_CRM_MON_TIMEOUT_S, readCrmMon, resourceSaid, runsOn, type ClusterResource, type ClusterState, type CrmMonRead } from '../../lib/cluster/crm-mon.js';
+import { DEFAULT_CRM_MON, DEFAULT_CRM_MON_TIMEOUT_S, instancesOn, readCrmMon, resourceSaid, runsOn, type ClusterResource, type ClusterState, type CrmMonRead } from '../../lib/cluster/crm-mon.js';
 import { AlertRanges, type RangeDefault } from '../../lib/munin/alert-ranges.js';
 import { cleanName, FieldNames } from '../../lib/munin/field-names.js';
 import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
@@ -49,7 +49,7 @@ const GRAPHS = {
     attributes: [
       ['graph_title', 'Where Pacemaker resources run'],
       ['graph_category', 'cluster'],
-      ['graph_info', 'Per resource (a group as one) and node: 1 where it runs (a promotable clone: where it is promoted). A failover is a step from one node to the other.'],
+      ['graph_info', 'Per resource (a group as one) and node: 1 where it runs (a promotable clone: where it is promoted, and in its instance fields where an instance runs, promoted or not). A failover is a step from one node to the other.'],
       ['graph_vlabel', '1 runs there'],
       ['graph_args', YES_NO_ARGS],
       ['graph_scale', 'no'],
@@ -74,6 +74,8 @@ const GRAPHS = {
 interface Known {
   nodes: string[];
   resources: string[];
+  /** The resources seen as promotable clones: their instance fields stay too. */
+  promotable: string[];
 }
 
 // Kept in $MUNIN_PLUGSTATE: a resource that is stopped, deleted or unreadable keeps its fields
@@ -83,15 +85,19 @@ export const KNOWN_FILE = 'lio-munin-pacemaker.json';
 function loadKnown(state: PluginState): Known {
   const kept = state.load() as Partial<Known> | null;
   const strings = (list: unknown) => (Array.isArray(list) ? list.filter((s): s is string => typeof s === 'string') : []);
-  return { nodes: strings(kept?.nodes), resources: strings(kept?.resources) };
+  return { nodes: strings(kept?.nodes), resources: strings(kept?.resources), promotable: strings(kept?.promotable) };
 }
 
 function merge(known: Known, state: ClusterState | null): Known {
   const nodes = [...known.nodes];
   const resources = [...known.resources];
+  const promotable = [...known.promotable];
   for (const node of state?.nodes ?? []) if (!nodes.includes(node.name)) nodes.push(node.name);
-  for (const resource of state?.resources ?? []) if (!resources.includes(resource.id)) resources.push(resource.id);
-  return { nodes, resources };
+  for (const resource of state?.resources ?? []) {
+    if (!resources.includes(resource.id)) resources.push(resource.id);
+    if (resource.promotable && !promotable.includes(resource.id)) promotable.push(resource.id);
+  }
+  return { nodes, resources, promotable };
 }
 
 export function crmMonSettings(env: NodeJS.ProcessEnv): { path: string; timeoutS: number; env: Record<string, string | undefined> } {
@@ -249,18 +255,27 @@ function* locationFields(context: Context): Generator<Field> {
   for (const id of context.known.resources) {
     const resource = state?.resources.find((r) => r.id === id);
     const where = resource ? runsOn(resource) : new Set<string>();
+    const promotable = resource?.promotable ?? context.known.promotable.includes(id);
     // A plain clone runs everywhere: being on another node is no failover.
     const failsOver = !resource || resource.kind !== 'clone' || resource.promotable;
+    const nodeList = (nodes: Set<string>) => (nodes.size ? [...nodes].join(', ') : 'no node');
+    const said = (what: string) => (!state ? (context.problem ?? 'not read') : resource ? `${what}; ${resourceSaid(resource, state)}` : `${id} is not in the cluster configuration now`);
     for (const node of context.known.nodes) {
       const name = `rsc_${context.names.resource.get(id)!}_on_${context.names.node.get(node)!}`;
       const elsewhere = preferred !== undefined && node !== preferred && failsOver;
-      const said = !state
-        ? (context.problem ?? 'not read')
-        : resource
-          ? `${id} runs on ${where.size ? [...where].join(', ') : 'no node'}${preferred ? ` (preferred node ${preferred})` : ''}; ${resourceSaid(resource, state)}`
-          : `${id} is not in the cluster configuration now`;
-      const info = `1 where ${id} runs${resource?.promotable ? ' promoted' : ''}, 0 not.${elsewhere ? ` ${node} is not the preferred node (env.preferred_node ${preferred}): warning.` : ''}`;
-      yield field(context, name, elsewhere ? 'elsewhere' : 'location', `${id} on ${node}`, info, state ? (where.has(node) ? '1' : '0') : null, said);
+      const info = `1 where ${id} runs${promotable ? ' promoted' : ''}, 0 not.${elsewhere ? ` ${node} is not the preferred node (env.preferred_node ${preferred}): warning.` : ''}`;
+      const extinfo = said(`${id} ${promotable ? 'is promoted' : 'runs'} on ${nodeList(where)}${preferred ? ` (preferred node ${preferred})` : ''}`);
+      yield field(context, name, elsewhere ? 'elsewhere' : 'location', `${id} on ${node}`, info, state ? (where.has(node) ? '1' : '0') : null, extinfo);
+    }
+    if (!promotable) continue;
+    // Where a promotable clone runs at all (e.g. DRBD's Secondary, the Unpromoted instance):
+    // both nodes normally, so no alert of its own.
+    const instances = resource ? instancesOn(resource) : new Set<string>();
+    for (const node of context.known.nodes) {
+      const name = `rsc_${context.names.resource.get(id)!}_instance_on_${context.names.node.get(node)!}`;
+      const info = `1 where an instance of ${id} runs, promoted or not, 0 not.`;
+      const extinfo = said(`${id} instances run on ${nodeList(instances)}`);
+      yield field(context, name, 'location', `${id} instance on ${node}`, info, state ? (instances.has(node) ? '1' : '0') : null, extinfo);
     }
   }
 }

@@ -10,12 +10,11 @@
 //
 // Needs root and Debian's munin, munin-node, rrdtool and faketime (as test/e2e/munin.test.ts).
 // The host's Munin is never touched: munin-node runs in a private mount namespace.
-import { spawnSync } from 'node:child_process';
-import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
-import { asMuninAt, muninCommand, rrdFetch, startTestNode, type MuninNode } from '../support/e2e-munin.js';
+import { alertMessage, canonicalAlerts, muninCommand, muninCycle, muninMaster, rrdFetch, runMunin, setUpMaster, startTestNode, type MuninNode } from '../support/e2e-munin.js';
 import { builtCheckout, lioMunin, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 
 const GROUP = 'e2e';
@@ -29,12 +28,8 @@ const ARTIFACTS = join(REPO, 'test-artifacts');
 const GUARDED = ['/etc/munin', '/usr/share/munin/plugins'];
 
 const work = tempDir('lio-munin-drbd-alerts-');
-const master = join(work, 'master');
-const dbdir = join(master, 'db');
-const htmldir = join(master, 'www');
-const muninConf = join(master, 'munin.conf');
-/** Where the contact's command appends what munin-limits sends (in a directory of munin's). */
-const alertFile = join(master, 'alerts', 'alerts.txt');
+const master = muninMaster(join(work, 'master'));
+const { dbdir, htmldir } = master;
 const proc8 = join(work, 'drbd8', 'proc-drbd');
 const proc9 = join(work, 'drbd9', 'proc-drbd');
 const events9 = join(work, 'drbd9', 'events2.txt');
@@ -97,59 +92,17 @@ const HEALTHY_9 = events2('connection:Connected role:Secondary', 'yes', 'Establi
 /** A two-node Secondary cut off from its peer: no majority, so no quorum (on-no-quorum io-error). */
 const NO_QUORUM_9 = events2('connection:Connecting role:Unknown', 'no', 'Off', 'DUnknown');
 
-function munin(epoch: number, program: string, ...args: string[]) {
-  const run = asMuninAt(epoch, join(master, 'home'), `/usr/share/munin/${program}`, ['--config' + (program === 'munin-update' ? '_file' : ''), muninConf, ...args]);
-  expect(run.stderr.split('\n').filter((l) => /error|fatal|warn|unknown option/i.test(l))).toEqual([]);
-  if (run.status !== 0) {
-    // Seen now and then in full runs on a loaded machine, never alone: what Munin said, for the next person.
-    const log = join(master, `log/${program}.log`);
-    console.error(`${program} exited ${run.status}:`, run.stdout, run.stderr, existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '');
-  }
-  expect(run.status).toBe(0);
-  return run;
-}
-
-/**
- * One munin-cron cycle at epoch with the given DRBD states: munin-update, then munin-limits
- * (as /usr/bin/munin-cron runs them). Returns what the contact's command received ('' if it was
- * not run). spawnSync returns only once the contact's command has closed the stderr it inherits
- * from munin-limits, so its output is complete by then.
- */
+/** One munin-cron cycle at epoch with the given DRBD states: what the contact's command received. */
 function cycle(epoch: number, state8: string, events2Text: string): string {
   writeFileSync(proc8, state8);
   writeFileSync(events9, events2Text);
-  munin(epoch, 'munin-update', '--nofork');
-  rmSync(alertFile, { force: true });
-  munin(epoch, 'munin-limits');
-  return existsSync(alertFile) ? readFileSync(alertFile, 'utf8') : '';
+  return muninCycle(master, epoch);
 }
 
-/**
- * munin-limits walks Perl hashes, so the order of the messages (one per graph) and of the
- * fields within a line (`\tCRITICALs: a, b.`) changes from run to run. This sorts both and
- * keeps every character; a text of another shape is returned as it is.
- */
-function canonical(text: string): string {
-  // Each message is munin's text (ending in a newline) and the newline munin-limits adds.
-  if (!text.endsWith('\n\n')) return text;
-  return text
-    .slice(0, -2)
-    .split(/\n\n(?=\S)/)
-    .map((message) =>
-      message
-        .split('\n')
-        .map((line) => {
-          const m = /^(\t[A-Z]+s:)(.*)\.$/.exec(line);
-          return m ? m[1] + m[2]!.split(/,(?= drbd\d)/).sort().join(',') + '.' : line;
-        })
-        .join('\n'),
-    )
-    .sort()
-    .join('\n\n') + '\n\n';
-}
+const canonical = (text: string) => canonicalAlerts(text, /,(?= drbd\d)/);
 
-const updateLog = join(master, 'log/munin-update.log');
-const limitsLog = join(master, 'log/munin-limits.log');
+const updateLog = join(master.dir, 'log/munin-update.log');
+const limitsLog = join(master.dir, 'log/munin-limits.log');
 let logFrom = 0;
 const errorLines = (log: string) => log.split('\n').filter((l) => /\[(ERROR|FATAL|WARNING)\]/.test(l));
 
@@ -196,36 +149,21 @@ beforeAll(async () => {
   ports.push(port8, port9);
 
   // The master: every directory temporary and owned by munin; one contact, for both hosts.
-  for (const dir of ['db', 'www', 'log', 'run', 'home', 'alerts']) mkdirSync(join(master, dir), { recursive: true });
-  const hostSection = (host: string, port: number) => [`[${GROUP};${host}]`, '    address 127.0.0.1', `    port ${port}`, '    use_node_name yes', '    contacts test'];
-  writeFileSync(
-    muninConf,
+  setUpMaster(
+    master,
     [
-      `dbdir ${dbdir}`,
-      `htmldir ${htmldir}`,
-      `logdir ${master}/log`,
-      `rundir ${master}/run`,
-      'tmpldir /etc/munin/templates',
-      'staticdir /etc/munin/static',
-      'graph_strategy cron',
-      'html_strategy cron',
-      `contact.test.command tee -a ${alertFile} > /dev/null`,
-      ...hostSection(HOST8, port8),
-      ...hostSection(HOST9, port9),
-      '',
-    ].join('\n'),
+      { group: GROUP, host: HOST8, port: port8 },
+      { group: GROUP, host: HOST9, port: port9 },
+    ],
+    { contact: true },
   );
-  const uid = Number(spawnSync('id', ['-u', 'munin'], { encoding: 'utf8' }).stdout.trim());
-  const gid = Number(spawnSync('id', ['-g', 'munin'], { encoding: 'utf8' }).stdout.trim());
-  for (const dir of ['', 'db', 'www', 'log', 'run', 'home', 'alerts']) chownSync(join(master, dir), uid, gid);
 });
 
 afterAll(async () => {
   for (const node of nodes) await node.stop();
 });
 
-/** One message of munin-limits' default text: its header line and its `\t...s:` lines. */
-const message = (host: string, graph: string, ...lines: string[]) => `${GROUP} :: ${host} :: ${graph}\n${lines.map((l) => `\t${l}\n`).join('')}\n`;
+const message = (host: string, graph: string, ...lines: string[]) => alertMessage(GROUP, host, graph, ...lines);
 const HEALTH = 'DRBD replication health';
 const RESYNC = 'DRBD replication health :: DRBD resync progress';
 
@@ -391,8 +329,8 @@ describe('drbd_state alerts through the real munin-limits', () => {
 
   it('munin-graph draws the drbd_state graphs, for the day and for the 30 minutes of the scenarios', () => {
     const end = T0 + 5 * STEP + 60;
-    munin(end, 'munin-html'); // lists the graphs that munin-graph --cron draws
-    munin(end, 'munin-graph', '--cron');
+    runMunin(master, end, 'munin-html'); // lists the graphs that munin-graph --cron draws
+    runMunin(master, end, 'munin-graph', ['--cron']);
     // Debian's munin-graph draws what dbdir/graphs lists; a `pinpoint=START,END` entry is a
     // custom period, as munin-cgi-graph draws for the zoom page. The day graph shows the 30
     // minutes of the scenarios as a few pixels at its right edge; this shows them whole.
@@ -406,7 +344,7 @@ describe('drbd_state alerts through the real munin-limits', () => {
       { host: HOST9, path: 'drbd_state/role', artifact: 'drbd-state-drbd9-role' },
     ];
     writeFileSync(join(dbdir, 'graphs'), graphs.map((g) => `/${GROUP}/${g.host}/${g.path}-${pinpoint}.png\n`).join(''));
-    munin(end, 'munin-graph', '--cron');
+    runMunin(master, end, 'munin-graph', ['--cron']);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     for (const graph of graphs) {

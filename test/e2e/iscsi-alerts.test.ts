@@ -8,12 +8,11 @@
 // 300 s per run, with the tree rewritten between runs.
 //
 // Needs root and Debian's munin, munin-node, rrdtool and faketime (as test/e2e/munin.test.ts).
-import { spawnSync } from 'node:child_process';
-import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
-import { asMuninAt, muninCommand, rrdFetch, startTestNode, type MuninNode } from '../support/e2e-munin.js';
+import { alertMessage, canonicalAlerts, muninCommand, muninCycle, drawScenarioGraphs, muninMaster, rrdFetch, setUpMaster, startTestNode, type MuninNode } from '../support/e2e-munin.js';
 import { buildLioTree, seedSystem, setLoginStats, writeSessions } from '../support/lio-tree.js';
 import { builtCheckout, lioMunin, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 
@@ -26,11 +25,8 @@ const GUARDED = ['/etc/munin', '/usr/share/munin/plugins'];
 const WWN = 'iqn.2016-09.com.example:iscsitgt01';
 
 const work = tempDir('lio-munin-iscsi-alerts-');
-const master = join(work, 'master');
-const dbdir = join(master, 'db');
-const htmldir = join(master, 'www');
-const muninConf = join(master, 'munin.conf');
-const alertFile = join(master, 'alerts', 'alerts.txt');
+const master = muninMaster(join(work, 'master'));
+const { dbdir } = master;
 const tree = join(work, 'target');
 const uptimeFile = join(work, 'uptime');
 const spec = seedSystem();
@@ -38,18 +34,6 @@ const spec = seedSystem();
 let node: MuninNode;
 let port = 0;
 let hostBefore: Record<string, Snapshot> = {};
-
-function munin(epoch: number, program: string, ...args: string[]) {
-  const run = asMuninAt(epoch, join(master, 'home'), `/usr/share/munin/${program}`, ['--config' + (program === 'munin-update' ? '_file' : ''), muninConf, ...args]);
-  expect(run.stderr.split('\n').filter((l) => /error|fatal|warn|unknown option/i.test(l))).toEqual([]);
-  if (run.status !== 0) {
-    // Seen now and then in full runs on a loaded machine, never alone: what Munin said, for the next person.
-    const log = join(master, `log/${program}.log`);
-    console.error(`${program} exited ${run.status}:`, run.stdout, run.stderr, existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '');
-  }
-  expect(run.status).toBe(0);
-  return run;
-}
 
 /**
  * The plugins run under the real clock: /proc/uptime is written so that the node booted exactly
@@ -64,34 +48,11 @@ function writeUptime(): number {
 /** One munin-cron cycle at epoch: munin-update, then munin-limits; what the contact received. */
 function cycle(epoch: number): string {
   writeUptime();
-  munin(epoch, 'munin-update', '--nofork');
-  rmSync(alertFile, { force: true });
-  munin(epoch, 'munin-limits');
-  return existsSync(alertFile) ? readFileSync(alertFile, 'utf8') : '';
+  return muninCycle(master, epoch);
 }
 
-/** munin-limits' message order and field order follow Perl hashes: sorted here, every character kept. */
-function canonical(text: string): string {
-  if (!text.endsWith('\n\n')) return text;
-  return (
-    text
-      .slice(0, -2)
-      .split(/\n\n(?=\S)/)
-      .map((message) =>
-        message
-          .split('\n')
-          .map((line) => {
-            const m = /^(\t[A-Z]+s:)(.*)\.$/.exec(line);
-            return m ? m[1] + m[2]!.split(/,(?= (?:iscsitgt01|initiator0\d) )/).sort().join(',') + '.' : line;
-          })
-          .join('\n'),
-      )
-      .sort()
-      .join('\n\n') + '\n\n'
-  );
-}
-
-const message = (graph: string, ...lines: string[]) => `${GROUP} :: ${HOST} :: ${graph}\n${lines.map((l) => `\t${l}\n`).join('')}\n`;
+const canonical = (text: string) => canonicalAlerts(text, /,(?= (?:iscsitgt01|initiator0\d) )/);
+const message = (graph: string, ...lines: string[]) => alertMessage(GROUP, HOST, graph, ...lines);
 const SESSIONS = 'iSCSI sessions per target';
 const INITIATORS = 'iSCSI sessions per target :: iSCSI initiators of iscsitgt01';
 const ERRORS = 'iSCSI logins and errors :: iSCSI logins and errors of iscsitgt01';
@@ -126,30 +87,7 @@ beforeAll(async () => {
   );
   ({ node, port } = await startTestNode(join(work, 'node'), HOST, join(stage, 'etc/munin'), join(stage, 'usr/share/munin/plugins')));
 
-  for (const dir of ['db', 'www', 'log', 'run', 'home', 'alerts']) mkdirSync(join(master, dir), { recursive: true });
-  writeFileSync(
-    muninConf,
-    [
-      `dbdir ${dbdir}`,
-      `htmldir ${htmldir}`,
-      `logdir ${master}/log`,
-      `rundir ${master}/run`,
-      'tmpldir /etc/munin/templates',
-      'staticdir /etc/munin/static',
-      'graph_strategy cron',
-      'html_strategy cron',
-      `contact.test.command tee -a ${alertFile} > /dev/null`,
-      `[${GROUP};${HOST}]`,
-      '    address 127.0.0.1',
-      `    port ${port}`,
-      '    use_node_name yes',
-      '    contacts test',
-      '',
-    ].join('\n'),
-  );
-  const uid = Number(spawnSync('id', ['-u', 'munin'], { encoding: 'utf8' }).stdout.trim());
-  const gid = Number(spawnSync('id', ['-g', 'munin'], { encoding: 'utf8' }).stdout.trim());
-  for (const dir of ['', 'db', 'www', 'log', 'run', 'home', 'alerts']) chownSync(join(master, dir), uid, gid);
+  setUpMaster(master, [{ group: GROUP, host: HOST, port }], { contact: true });
 });
 
 afterAll(async () => {
@@ -237,22 +175,12 @@ describe('iSCSI alerts through the real munin-limits', () => {
 
   it('munin-graph draws the overview and the drill-down graphs', () => {
     const end = T0 + 4 * STEP + 60;
-    munin(end, 'munin-html');
-    const pinpoint = `pinpoint=${T0 - 2 * STEP},${end}`;
     const graphs = [
       { path: 'lio_sessions', artifact: 'lio-sessions' },
       { path: 'lio_sessions/iscsitgt01', artifact: 'lio-sessions-iscsitgt01' },
       { path: 'lio_iscsi_errors', artifact: 'lio-iscsi-errors' },
       { path: 'lio_iscsi_errors/iscsitgt01', artifact: 'lio-iscsi-errors-iscsitgt01' },
     ];
-    writeFileSync(join(dbdir, 'graphs'), graphs.map((g) => `/${GROUP}/${HOST}/${g.path}-${pinpoint}.png\n`).join(''));
-    munin(end, 'munin-graph', '--cron');
-    mkdirSync(ARTIFACTS, { recursive: true });
-    for (const graph of graphs) {
-      const drawn = join(htmldir, GROUP, HOST, `${graph.path}-${pinpoint}.png`);
-      expect(existsSync(drawn), drawn).toBe(true);
-      expect(statSync(drawn).size, drawn).toBeGreaterThan(10_000);
-      copyFileSync(drawn, join(ARTIFACTS, `${graph.artifact}-scenarios.png`));
-    }
+    drawScenarioGraphs(master, { group: GROUP, host: HOST }, T0 - 2 * STEP, end, graphs, ARTIFACTS);
   });
 });

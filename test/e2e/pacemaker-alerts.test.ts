@@ -9,12 +9,12 @@
 // that advances 300 s per run, with the cluster state replaced between runs.
 //
 // Needs root and Debian's munin, munin-node, rrdtool, faketime and pacemaker-cli-utils.
-import { copyFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
-import { asMuninAt, muninCommand, rrdFetch, startTestNode, type MuninNode } from '../support/e2e-munin.js';
+import { alertMessage, canonicalAlerts, muninCommand, muninCycle, drawScenarioGraphs, muninMaster, rrdFetch, setUpMaster, startTestNode, type MuninNode } from '../support/e2e-munin.js';
 import { ClusterStates } from '../support/pacemaker.js';
 import { builtCheckout, lioMunin, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 import { PLUGINS } from '../../installer/munin.js';
@@ -28,11 +28,8 @@ const ARTIFACTS = join(REPO, 'test-artifacts');
 const GUARDED = ['/etc/munin', '/usr/share/munin/plugins'];
 
 const work = tempDir('lio-munin-pacemaker-alerts-');
-const master = join(work, 'master');
-const dbdir = join(master, 'db');
-const htmldir = join(master, 'www');
-const muninConf = join(master, 'munin.conf');
-const alertFile = join(master, 'alerts', 'alerts.txt');
+const master = muninMaster(join(work, 'master'));
+const { dbdir } = master;
 const states = new ClusterStates(join(work, 'cluster'));
 /** The file env.CIB_file names: each cycle copies a state there. */
 const current = join(work, 'cluster', 'current.xml');
@@ -41,51 +38,17 @@ let node: MuninNode | undefined;
 let port = 0;
 let hostBefore: Record<string, Snapshot> = {};
 
-function munin(epoch: number, program: string, ...args: string[]) {
-  const run = asMuninAt(epoch, join(master, 'home'), `/usr/share/munin/${program}`, ['--config' + (program === 'munin-update' ? '_file' : ''), muninConf, ...args]);
-  expect(run.stderr.split('\n').filter((l) => /error|fatal|warn|unknown option/i.test(l))).toEqual([]);
-  if (run.status !== 0) {
-    // Seen now and then in full runs on a loaded machine, never alone: what Munin said, for the next person.
-    const log = join(master, `log/${program}.log`);
-    console.error(`${program} exited ${run.status}:`, run.stdout, run.stderr, existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '');
-  }
-  expect(run.status).toBe(0);
-  return run;
-}
-
 /** One munin-cron cycle at epoch with the cluster in state: what the contact's command received. */
 function cycle(epoch: number, state: string): string {
   copyFileSync(states.path(state), current);
   chmodSync(current, 0o644);
-  munin(epoch, 'munin-update', '--nofork');
-  rmSync(alertFile, { force: true });
-  munin(epoch, 'munin-limits');
-  return existsSync(alertFile) ? readFileSync(alertFile, 'utf8') : '';
+  return muninCycle(master, epoch);
 }
 
-/** munin-limits' messages and the fields within a line in a fixed order (it walks Perl hashes). */
-function canonical(text: string): string {
-  if (!text.endsWith('\n\n')) return text;
-  return (
-    text
-      .slice(0, -2)
-      .split(/\n\n(?=\S)/)
-      .map((message) =>
-        message
-          .split('\n')
-          .map((line) => {
-            const m = /^(\t[A-Z]+s:)(.*)\.$/.exec(line);
-            return m ? m[1] + m[2]!.split(/,(?= (?:node|quorum|g_tgt|cl_ping))/).sort().join(',') + '.' : line;
-          })
-          .join('\n'),
-      )
-      .sort()
-      .join('\n\n') + '\n\n'
-  );
-}
+const canonical = (text: string) => canonicalAlerts(text, /,(?= (?:node|quorum|g_tgt|cl_ping))/);
 
-const updateLog = join(master, 'log/munin-update.log');
-const limitsLog = join(master, 'log/munin-limits.log');
+const updateLog = join(master.dir, 'log/munin-update.log');
+const limitsLog = join(master.dir, 'log/munin-limits.log');
 let logFrom = 0;
 const errorLines = (log: string) => log.split('\n').filter((l) => /\[(ERROR|FATAL|WARNING)\]/.test(l));
 
@@ -125,37 +88,14 @@ beforeAll(async () => {
 
   ({ node, port } = await startTestNode(join(work, 'node'), HOST, join(stage, 'etc/munin'), join(stage, 'usr/share/munin/plugins')));
 
-  for (const dir of ['db', 'www', 'log', 'run', 'home', 'alerts']) mkdirSync(join(master, dir), { recursive: true });
-  writeFileSync(
-    muninConf,
-    [
-      `dbdir ${dbdir}`,
-      `htmldir ${htmldir}`,
-      `logdir ${master}/log`,
-      `rundir ${master}/run`,
-      'tmpldir /etc/munin/templates',
-      'staticdir /etc/munin/static',
-      'graph_strategy cron',
-      'html_strategy cron',
-      `contact.test.command tee -a ${alertFile} > /dev/null`,
-      `[${GROUP};${HOST}]`,
-      '    address 127.0.0.1',
-      `    port ${port}`,
-      '    use_node_name yes',
-      '    contacts test',
-      '',
-    ].join('\n'),
-  );
-  const uid = Number(spawnSync('id', ['-u', 'munin'], { encoding: 'utf8' }).stdout.trim());
-  const gid = Number(spawnSync('id', ['-g', 'munin'], { encoding: 'utf8' }).stdout.trim());
-  for (const dir of ['', 'db', 'www', 'log', 'run', 'home', 'alerts']) chownSync(join(master, dir), uid, gid);
+  setUpMaster(master, [{ group: GROUP, host: HOST, port }], { contact: true });
 }, 180_000);
 
 afterAll(async () => {
   await node?.stop();
 });
 
-const message = (graph: string, ...lines: string[]) => `${GROUP} :: ${HOST} :: ${graph}\n${lines.map((l) => `\t${l}\n`).join('')}\n`;
+const message = (graph: string, ...lines: string[]) => alertMessage(GROUP, HOST, graph, ...lines);
 const HEALTH = 'Pacemaker cluster health';
 const LOCATION = 'Pacemaker cluster health :: Where Pacemaker resources run';
 const FAILURES = 'Pacemaker cluster health :: Pacemaker fail counts and failed actions';
@@ -217,22 +157,12 @@ describe('pacemaker alerts through the real munin-limits', () => {
 
   it('munin-graph draws the three graphs', () => {
     const end = T0 + 5 * STEP + 60;
-    munin(end, 'munin-html');
-    const pinpoint = `pinpoint=${T0 - 2 * STEP},${end}`;
     const graphs = [
       { path: 'pacemaker', artifact: 'pacemaker' },
       { path: 'pacemaker/location', artifact: 'pacemaker-location' },
       { path: 'pacemaker/failures', artifact: 'pacemaker-failures' },
     ];
-    writeFileSync(join(dbdir, 'graphs'), graphs.map((g) => `/${GROUP}/${HOST}/${g.path}-${pinpoint}.png\n`).join(''));
-    munin(end, 'munin-graph', '--cron');
-    mkdirSync(ARTIFACTS, { recursive: true });
-    for (const graph of graphs) {
-      const drawn = join(htmldir, GROUP, HOST, `${graph.path}-${pinpoint}.png`);
-      expect(existsSync(drawn), drawn).toBe(true);
-      expect(statSync(drawn).size, drawn).toBeGreaterThan(10_000);
-      copyFileSync(drawn, join(ARTIFACTS, `${graph.artifact}-scenarios.png`));
-    }
+    drawScenarioGraphs(master, { group: GROUP, host: HOST }, T0 - 2 * STEP, end, graphs, ARTIFACTS);
   });
 
   it('leaves no trace on the host: munin-node quiet and stopped, /etc/munin unchanged', async () => {

@@ -103,10 +103,19 @@ describe('install into a staging root', () => {
     for (const [installed, source] of [
       ['etc/systemd/system/lio-collector.service', 'systemd/lio-collector.service'],
       ['etc/cron.d/lio-collector', 'cron/lio-collector'],
+      ['etc/cron.d/lio-collector-metrics', 'cron/lio-collector-metrics'],
     ] as const) {
       expect(readFileSync(join(root, installed), 'utf8')).toBe(readFileSync(join(from, source), 'utf8'));
       expect(modeOf(join(root, installed))).toBe('644');
     }
+    // Both cron.d files installed disabled: cron finds nothing to run in them but the environment.
+    for (const cron of ['etc/cron.d/lio-collector', 'etc/cron.d/lio-collector-metrics']) {
+      const active = readFileSync(join(root, cron), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      expect(active, cron).toEqual(['SHELL=/bin/sh', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin']);
+    }
+    expect(readFileSync(join(root, 'etc/cron.d/lio-collector-metrics'), 'utf8').split('\n').filter((l) => l.startsWith('#*'))).toEqual([
+      "#* * * * * root flock -n -E 75 /run/lock/lio-collector-metrics.lock timeout -v -s KILL 50 nice -n 19 /usr/local/bin/lio-collector metrics --textfile /var/lib/prometheus/node-exporter; [ $? -ne 75 ] || echo 'lio-collector: metrics: skipped, the previous one is still running' >&2",
+    ]);
 
     const manifest = JSON.parse(readFileSync(join(root, 'var/lib/lio-munin/manifest.json'), 'utf8')) as { entries: Array<{ kind: string; path: string }> };
     const recorded = manifest.entries.filter((e) => e.kind !== 'dir').map((e) => `${e.kind} ${e.path}`).sort();
@@ -117,6 +126,7 @@ describe('install into a staging root', () => {
         'file /usr/local/bin/lio-collector',
         'file /etc/systemd/system/lio-collector.service',
         'file /etc/cron.d/lio-collector',
+        'file /etc/cron.d/lio-collector-metrics',
         'link /etc/munin/plugins/lio_disk',
         'link /etc/munin/plugins/lio_iscsi_errors',
         'link /etc/munin/plugins/lio_read',
@@ -191,7 +201,7 @@ describe('install into a staging root', () => {
     }
     expect(present(join(root, 'srv/munin-node/plugin-conf.d/lio-munin'))).toBe(true);
     expect(readFileSync(join(root, 'opt/lio/bin/lio-collector'), 'utf8').split('\n')[0]).toBe(`#!${node}`);
-    for (const file of ['etc/systemd/system/lio-collector.service', 'etc/cron.d/lio-collector']) {
+    for (const file of ['etc/systemd/system/lio-collector.service', 'etc/cron.d/lio-collector', 'etc/cron.d/lio-collector-metrics']) {
       const text = readFileSync(join(root, file), 'utf8');
       expect(text, file).toContain('/opt/lio/bin/lio-collector');
       expect(text, file).not.toContain('/usr/local/bin/lio-collector');
@@ -228,8 +238,8 @@ describe('idempotence and dry runs', () => {
       `skip      ${root}/etc/munin/plugins/pacemaker (autoconf: no (crm_mon not found: no Pacemaker here); --all enables it anyway)`,
     ]);
     // Each plugin's file and link (none for pacemaker, no crm_mon), the plugin-conf.d file, the
-    // collector, its unit and cron file, the manifest; pacemaker's skip.
-    expect(actions).toHaveLength(PLUGINS.length + 1 + PLUGINS.length - 1 + 3 + 1 + 1);
+    // collector, its unit and two cron files, the manifest; pacemaker's skip.
+    expect(actions).toHaveLength(PLUGINS.length + 1 + PLUGINS.length - 1 + 4 + 1 + 1);
   });
 
   it('--dry-run prints the lines of the real run and changes nothing, for install and uninstall', () => {
@@ -251,6 +261,8 @@ describe('idempotence and dry runs', () => {
     expect(snapshot(root)).toEqual(installed);
     const uninstall = lioMunin(['uninstall', '--destdir', root]);
     expect(dryUninstall.lines.slice(0, -2)).toEqual(uninstall.lines.slice(0, -2));
+    expect(real.lines).toContain(`install   ${root}/etc/cron.d/lio-collector-metrics`);
+    expect(uninstall.lines).toContain(`remove    ${root}/etc/cron.d/lio-collector-metrics`);
     expect(snapshot(root)).toEqual({});
   });
 
@@ -341,9 +353,10 @@ describe('bad input', () => {
     const partial = builtCheckout(join(work, 'broken'));
     rmSync(join(partial, 'dist/plugins/lio_write'));
     rmSync(join(partial, 'cron/lio-collector'));
+    rmSync(join(partial, 'cron/lio-collector-metrics'));
     const run = lioMunin(['install', '--destdir', root, '--from', partial, '--node', node]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`lio-munin: cannot install from ${partial}: missing dist/plugins/lio_write, cron/lio-collector (dist/ files come from \`npm run build\`)\n`);
+    expect(run.stderr).toBe(`lio-munin: cannot install from ${partial}: missing dist/plugins/lio_write, cron/lio-collector, cron/lio-collector-metrics (dist/ files come from \`npm run build\`)\n`);
     expect(run.stdout).toBe('');
     expect(snapshot(root)).toEqual({});
   });

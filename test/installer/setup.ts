@@ -16,7 +16,7 @@ export const FORCED_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
 export function builtCheckout(dir: string): string {
   const from = join(dir, 'checkout');
   rmSync(from, { recursive: true, force: true });
-  for (const rel of ['dist/plugins', 'dist/collector/lio-collector', 'systemd/lio-collector.service', 'cron/lio-collector']) {
+  for (const rel of ['dist/plugins', 'dist/collector/lio-collector', 'systemd/lio-collector.service', 'cron/lio-collector', 'cron/lio-collector-metrics']) {
     cpSync(join(REPO, rel), join(from, rel), { recursive: true });
   }
   return from;

@@ -111,7 +111,7 @@ echo "=== archive after purge"; ls /var/log/lio/*/ | sed 's/[0-9]\\{12\\}/TIME/'
     expect(s['enabled after remove']).toBe('');
     const before = new Set(lines(readFileSync(`${out}/before`, 'utf8')));
     const removed = new Set(lines(readFileSync(`${out}/removed`, 'utf8')));
-    expect([...removed].filter((p) => !before.has(p))).toEqual(['/etc/cron.d/lio-collector', '/etc/munin/plugin-conf.d/lio-munin']);
+    expect([...removed].filter((p) => !before.has(p))).toEqual(['/etc/cron.d/lio-collector', '/etc/cron.d/lio-collector-metrics', '/etc/munin/plugin-conf.d/lio-munin']);
     expect([...before].filter((p) => !removed.has(p))).toEqual([]);
   });
 

@@ -47,7 +47,7 @@ describe('the .rpm', () => {
     const list = spawnSync('rpm', ['-qlp', PACKAGES.rpm], { encoding: 'utf8' }).stdout;
     for (const name of PLUGIN_NAMES) expect(list).toContain(`/usr/share/munin/plugins/${name}\n`);
     const config = spawnSync('rpm', ['-qcp', PACKAGES.rpm], { encoding: 'utf8' }).stdout;
-    expect(config).toBe('/etc/cron.d/lio-collector\n/etc/munin/plugin-conf.d/lio-munin\n');
+    expect(config).toBe('/etc/cron.d/lio-collector\n/etc/cron.d/lio-collector-metrics\n/etc/munin/plugin-conf.d/lio-munin\n');
   });
 
   it('installs with rpm -i --root into a scratch root where the executable runs', () => {

@@ -200,7 +200,7 @@ describe('pacemaker: cluster states from crm_simulate, read by crm_mon', () => {
     const moved = fetch({ CIB_file: states.path('failover'), MUNIN_PLUGSTATE: state });
     const names = (text: string) => text.split('\n').map((l) => l.split(' ')[0]);
     expect(names(moved.stdout)).toEqual(names(healthy.stdout));
-    expect(JSON.parse(readFileSync(`${state}/lio-munin-pacemaker.json`, 'utf8'))).toEqual({ nodes: ['node1', 'node2'], resources: ['g_tgt', 'cl_ping'] });
+    expect(JSON.parse(readFileSync(`${state}/lio-munin-pacemaker.json`, 'utf8'))).toEqual({ nodes: ['node1', 'node2'], resources: ['g_tgt', 'cl_ping'], promotable: [] });
     // A cluster without g_tgt (deleted from the configuration): its fields stay, not running.
     states.edit('healthy', 'no-loc', 'cibadmin', ['--delete', '--xml-text', '<rsc_location id="loc-g_tgt"/>']);
     states.edit('no-loc', 'no-g_tgt', 'cibadmin', ['--delete', '--xml-text', '<group id="g_tgt"/>']);

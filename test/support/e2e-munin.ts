@@ -2,10 +2,11 @@
 // /etc/munin is never touched), the master's programs run as user munin under a frozen fake
 // clock, and readers for what they leave behind (munin's datafile, RRD files).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { frozenClockEnv } from './faketime.js';
 import { PACKAGES } from './package.js';
 
@@ -235,6 +236,153 @@ export function asMuninAt(epoch: number, home: string, program: string, args: st
   });
   if (run.error) throw run.error;
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** A test's Munin master: every directory temporary, under dir. */
+export interface MuninMaster {
+  dir: string;
+  dbdir: string;
+  htmldir: string;
+  conf: string;
+  /** Where the contact's command appends what munin-limits sends (in a directory of munin's). */
+  alertFile: string;
+}
+
+export function muninMaster(dir: string): MuninMaster {
+  return { dir, dbdir: join(dir, 'db'), htmldir: join(dir, 'www'), conf: join(dir, 'munin.conf'), alertFile: join(dir, 'alerts', 'alerts.txt') };
+}
+
+/** A host the master polls: `[group;host]` at 127.0.0.1:port. */
+export interface PolledHost {
+  group: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * The master's directories and munin.conf, all owned by munin. With contact, every host has the
+ * contact `test`, whose command appends what munin-limits sends to master.alertFile.
+ */
+export function setUpMaster(master: MuninMaster, hosts: PolledHost[], options: { contact: boolean }): void {
+  const dirs = ['db', 'www', 'log', 'run', 'home', ...(options.contact ? ['alerts'] : [])];
+  for (const dir of dirs) mkdirSync(join(master.dir, dir), { recursive: true });
+  writeFileSync(
+    master.conf,
+    [
+      `dbdir ${master.dbdir}`,
+      `htmldir ${master.htmldir}`,
+      `logdir ${master.dir}/log`,
+      `rundir ${master.dir}/run`,
+      'tmpldir /etc/munin/templates',
+      'staticdir /etc/munin/static',
+      'graph_strategy cron',
+      'html_strategy cron',
+      ...(options.contact ? [`contact.test.command tee -a ${master.alertFile} > /dev/null`] : []),
+      ...hosts.flatMap(({ group, host, port }) => [
+        `[${group};${host}]`,
+        '    address 127.0.0.1',
+        `    port ${port}`,
+        '    use_node_name yes',
+        ...(options.contact ? ['    contacts test'] : []),
+      ]),
+      '',
+    ].join('\n'),
+  );
+  const uid = Number(spawnSync('id', ['-u', 'munin'], { encoding: 'utf8' }).stdout.trim());
+  const gid = Number(spawnSync('id', ['-g', 'munin'], { encoding: 'utf8' }).stdout.trim());
+  for (const dir of ['', ...dirs]) chownSync(join(master.dir, dir), uid, gid);
+}
+
+/**
+ * A master program (munin-update, munin-limits, munin-html, munin-graph) on master's munin.conf,
+ * as user munin at epoch. Fails the test on a non-zero exit or on errors in its stderr (and on
+ * warnings unless allowWarnings).
+ */
+export function runMunin(master: MuninMaster, epoch: number, program: string, args: string[] = [], options: { allowWarnings?: boolean } = {}): Run {
+  const config = program === 'munin-update' ? '--config_file' : '--config';
+  const run = asMuninAt(epoch, join(master.dir, 'home'), `/usr/share/munin/${program}`, [config, master.conf, ...args]);
+  const complaint = options.allowWarnings ? /error|fatal|unknown option/i : /error|fatal|warn|unknown option/i;
+  expect(run.stderr.split('\n').filter((l) => complaint.test(l))).toEqual([]);
+  if (run.status !== 0) {
+    // Seen now and then in full runs on a loaded machine, never alone: what Munin said, for the next person.
+    const log = join(master.dir, `log/${program}.log`);
+    console.error(`${program} exited ${run.status}:`, run.stdout, run.stderr, existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '');
+  }
+  expect(run.status).toBe(0);
+  return run;
+}
+
+/**
+ * One munin-cron cycle at epoch: munin-update, then munin-limits (as /usr/bin/munin-cron runs
+ * them). Returns what the contact's command received ('' if it was not run). spawnSync returns
+ * only once the contact's command has closed the stderr it inherits from munin-limits, so its
+ * output is complete by then.
+ */
+export function muninCycle(master: MuninMaster, epoch: number): string {
+  runMunin(master, epoch, 'munin-update', ['--nofork']);
+  rmSync(master.alertFile, { force: true });
+  runMunin(master, epoch, 'munin-limits');
+  return existsSync(master.alertFile) ? readFileSync(master.alertFile, 'utf8') : '';
+}
+
+/** One message of munin-limits' default text: its header line and its `\t...s:` lines. */
+export function alertMessage(group: string, host: string, graph: string, ...lines: string[]): string {
+  return `${group} :: ${host} :: ${graph}\n${lines.map((l) => `\t${l}\n`).join('')}\n`;
+}
+
+/**
+ * munin-limits walks Perl hashes, so the order of the messages (one per graph) and of the
+ * fields within a line (`\tCRITICALs: a, b.`) changes from run to run. This sorts both and
+ * keeps every character; a text of another shape is returned as it is. fieldSeparator splits a
+ * line's fields: a comma followed by how a field's label starts (a comma alone would also split
+ * the extinfo within a field).
+ */
+export function canonicalAlerts(text: string, fieldSeparator: RegExp): string {
+  // Each message is munin's text (ending in a newline) and the newline munin-limits adds.
+  if (!text.endsWith('\n\n')) return text;
+  return (
+    text
+      .slice(0, -2)
+      .split(/\n\n(?=\S)/)
+      .map((message) =>
+        message
+          .split('\n')
+          .map((line) => {
+            const m = /^(\t[A-Z]+s:)(.*)\.$/.exec(line);
+            return m ? m[1] + m[2]!.split(fieldSeparator).sort().join(',') + '.' : line;
+          })
+          .join('\n'),
+      )
+      .sort()
+      .join('\n\n') + '\n\n'
+  );
+}
+
+/**
+ * munin-html, then munin-graph drawing each of host's graphs (`path`: GRAPH or GRAPH/CHILD) over
+ * [from, end]: Debian's munin-graph --cron draws what dbdir/graphs lists, and a `pinpoint=START,END`
+ * entry is a custom period, as munin-cgi-graph draws for the zoom page. Each drawing must exist
+ * and be larger than 10 kB; it is copied to artifacts as ARTIFACT-scenarios.png.
+ */
+export function drawScenarioGraphs(
+  master: MuninMaster,
+  polled: { group: string; host: string },
+  from: number,
+  end: number,
+  graphs: Array<{ path: string; artifact: string }>,
+  artifacts: string,
+): void {
+  runMunin(master, end, 'munin-html');
+  const pinpoint = `pinpoint=${from},${end}`;
+  writeFileSync(join(master.dbdir, 'graphs'), graphs.map((g) => `/${polled.group}/${polled.host}/${g.path}-${pinpoint}.png\n`).join(''));
+  runMunin(master, end, 'munin-graph', ['--cron']);
+  mkdirSync(artifacts, { recursive: true });
+  for (const graph of graphs) {
+    const drawn = join(master.htmldir, polled.group, polled.host, `${graph.path}-${pinpoint}.png`);
+    expect(existsSync(drawn), drawn).toBe(true);
+    expect(statSync(drawn).size, drawn).toBeGreaterThan(10_000);
+    copyFileSync(drawn, join(artifacts, `${graph.artifact}-scenarios.png`));
+  }
 }
 
 /**
