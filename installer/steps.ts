@@ -203,6 +203,7 @@ export function install(o: InstallOptions, print: (line: string) => void): Outco
   print('next:     restart munin-node so that it loads the plugins and their settings: systemctl restart munin-node');
   print('next:     check a plugin as munin-node runs it: munin-run lio_read; munin-run drbd');
   print(`next:     collect statistics with ONE of: systemctl daemon-reload && systemctl enable --now lio-collector.service | the schedule in ${CRON_FILE} (see its comments)`);
+  print(`next:     for Prometheus (node_exporter's textfile collector): lio-collector run --textfile DIR, or the line in ${METRICS_CRON_FILE}`);
   if (existsSync(staging.disk(ORIGINAL_CRON))) {
     print(`note:     ${staging.disk(ORIGINAL_CRON)} (the original /etc/lio/statistics and /etc/lio/save schedule) is still there: remove it once lio-collector runs`);
   }
