@@ -137,6 +137,7 @@ function adaptToPrefix(source: Buffer, name: string, collector: string): Buffer 
 }
 
 export function install(o: InstallOptions, print: (line: string) => void): Outcome {
+  if (o.destdir && !existsSync(o.destdir)) throw new UserError(`--destdir ${o.destdir}: no such directory`);
   for (const [option, value] of [['--prefix', o.prefix], ['--plugin-dir', o.pluginDir], ['--munin-conf-dir', o.muninConfDir], ['--target-root', o.targetRoot], ['--drbd-proc', o.drbdProc], ['--crm-mon', o.crmMon]] as const) {
     if (value !== undefined && !isAbsolute(value)) throw new UserError(`${option} ${value}: not an absolute path`);
     if (value !== undefined && /\n/.test(value)) throw new UserError(`${option}: a path with a newline cannot be written to plugin-conf.d`);

@@ -396,6 +396,13 @@ describe('bad input', () => {
     expect(existsSync(join(root, 'etc/munin/plugins'))).toBe(false);
   });
 
+  it('a --destdir that does not exist gets one clear line, as uninstall gives it', () => {
+    const missing = join(work, 'no-such-staging-root');
+    const run = lioMunin([...installArgs(missing)]);
+    expect(run).toMatchObject({ status: 1, stdout: '', stderr: `lio-munin: --destdir ${missing}: no such directory\n` });
+    expect(existsSync(missing)).toBe(false);
+  });
+
   it('asks for root when it would write to the real system', () => {
     const run = lioMunin(['install', '--from', from, '--node', node], { uid: 65534, gid: 65534 });
     expect(run.status).toBe(1);
