@@ -19,13 +19,14 @@ Settings go in F</etc/munin/plugin-conf.d/lio-munin>, where the installer
 writes them when crm_mon is present:
 
   [pacemaker]
-  user root                       # crm_mon talks to the cluster's daemons
+  group haclient                  # crm_mon talks to the cluster's daemons
   env.crm_mon /usr/sbin/crm_mon
   env.crm_mon_timeout 5
   env.preferred_node node1        # where the resources run normally
 
-C<user root> (or C<group haclient>): crm_mon reads the cluster state over
-Pacemaker's IPC, open to root and the haclient group only.
+C<group haclient> (or C<user root>): crm_mon reads the cluster state over
+Pacemaker's IPC, open to root and the haclient group only; the installer
+writes C<group haclient>, so that the plugin runs as nobody in that group.
 C<env.CIB_file> makes crm_mon read a saved CIB instead of the live
 cluster (as crm_mon itself does), for tests.
 
