@@ -104,7 +104,7 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
 
   withWindow(archive.command('show'), false)
     .description('print the snapshot nearest to TIME (stats, or full with --full), decompressed')
-    .argument('<time...>', 'the time wanted, e.g. "2026-11-20 10:42" or -2h')
+    .argument('<time...>', 'the time wanted, e.g. "2026-11-20 10:42"; a relative time after -- (it starts with a dash): -- -2h')
     .option('--full', 'the nearest hourly full snapshot instead')
     .action(
       run<[string[]]>(false, (ctx, o, words) => {
@@ -133,7 +133,7 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
 
   withWindow(archive.command('diff'), false)
     .description('entries added, removed and changed between the snapshots nearest to TIME1 and TIME2 (full snapshots by default)')
-    .argument('<times...>', 'TIME1 TIME2, e.g. "2026-11-20 09:59" "2026-11-20 10:59"')
+    .argument('<times...>', 'TIME1 TIME2, e.g. "2026-11-20 09:59" "2026-11-20 10:59"; relative times after --: -- -2h now')
     .option('--stats', 'compare the minute statistics snapshots instead')
     .option('--counters', 'also list changed values under statistics directories (counted only, by default)')
     .option('--brief', 'one line per added or removed directory (ACL, LUN, backstore) instead of one per entry')
