@@ -38,6 +38,10 @@ function parseArgs(argv: string[]): Options {
   const options: Options = { runs: 7, only: new Set(SECTIONS), plugins: null, pluginNames: null, out: null };
   for (let i = 0; i < argv.length; i += 2) {
     const [arg, value] = [argv[i], argv[i + 1]];
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
     if (arg === '--runs' && value && /^\d+$/.test(value) && Number(value) >= 1) options.runs = Number(value);
     else if (arg === '--only' && value && value.split(',').every((s) => (SECTIONS as readonly string[]).includes(s))) options.only = new Set(value.split(',') as SectionName[]);
     else if (arg === '--plugins' && value) options.plugins = resolve(value);
