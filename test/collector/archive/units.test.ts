@@ -253,7 +253,7 @@ describe('snapshot text', () => {
 
 describe('spacing and gaps', () => {
   const files = (...minutes: number[]): SnapshotFile[] =>
-    minutes.map((m) => ({ path: `/a/${m}`, kind: 'stats', time: new Date(2026, 10, 20, 10, m) }));
+    minutes.map((m) => ({ path: `/a/${m}`, kind: 'stats', time: new Date(2026, 10, 20, 10, m), repeat: 1 }));
 
   it('expects the most common spacing, the smaller on a tie, 1 min when unknown', () => {
     expect(typicalInterval(files(0, 1, 2, 5, 6))).toBe(60_000);
