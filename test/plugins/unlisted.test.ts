@@ -333,3 +333,47 @@ describe('acls/ mode 000 after a run that listed it', () => {
     });
   });
 });
+
+describe('lio_sessions and lio_iscsi_errors: acls/ mode 000 after a run that listed it', () => {
+  const dir = tempDir();
+  const root = `${dir}/target`;
+  const tpg = `${root}/${TPG}`;
+  beforeAll(() => {
+    const spec = seedSystem();
+    buildLioTree(root, spec);
+    setTraffic(root, spec, patternTraffic(1));
+  });
+  /** graph and field -> value of every field of a fetch. */
+  const values = (stdout: string) => {
+    let graph = '';
+    const all = new Map<string, string>();
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      if (line.startsWith('multigraph ')) graph = line.slice(11);
+      else all.set(`${graph} ${line.slice(0, line.indexOf('.value '))}`, line.slice(line.indexOf('.value ') + 7));
+    }
+    return all;
+  };
+  const initiatorField = (i: number) => `iqn2016_09comexampleinitiator0${i}`;
+
+  it('every initiator keeps its fields, U, from one line for acls/; the target totals keep their values', () => {
+    const env = { target_root: root };
+    const before = { sessions: muninRun(dir, 'lio_sessions', undefined, env), errors: muninRun(dir, 'lio_iscsi_errors', undefined, env) };
+    expect(before.sessions.stderr + before.errors.stderr).toBe('');
+    chmodSync(`${tpg}/acls`, 0o000);
+    const after = { sessions: muninRun(dir, 'lio_sessions', undefined, env), errors: muninRun(dir, 'lio_iscsi_errors', undefined, env) };
+    chmodSync(`${tpg}/acls`, 0o755);
+    for (const plugin of ['sessions', 'errors'] as const) {
+      const name = plugin === 'sessions' ? 'lio_sessions' : 'lio_iscsi_errors';
+      expect(after[plugin].status).toBe(0);
+      expect(after[plugin].stderr).toBe(`${name}: cannot list ${tpg}/acls: EACCES; the initiators below it are U, as last listed\n`);
+      const was = values(before[plugin].stdout);
+      const is = values(after[plugin].stdout);
+      expect([...is.keys()]).toEqual([...was.keys()]);
+      const changed = [...is].filter(([key, value]) => value !== was.get(key));
+      // Exactly the fields of the four initiators (of every kind), each now U.
+      expect(changed.map(([key]) => key)).toEqual([...is.keys()].filter((key) => [1, 2, 3, 4].some((i) => key.includes(initiatorField(i)))));
+      expect(changed.length).toBeGreaterThanOrEqual(4);
+      for (const [key, value] of changed) expect(value, key).toBe('U');
+    }
+  });
+});
