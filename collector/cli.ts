@@ -103,6 +103,7 @@ export function registerCollectorCommands(program: Command): void {
     .addOption(rootOption())
     .addOption(archiveOption());
   for (const option of drbdOptions()) snapshot.addOption(option);
+  snapshot.addOption(new Option('--keep-existing', 'never replace a snapshot of the same minute: write NAME-2.gz (-3 ...) beside it'));
   snapshot.addOption(verboseOption('the file written, and each file that read empty with the reason')).action((kind: SnapshotKind, options: CommonOptions) => snapshotCommand(kind, options));
 
   const prune = program

@@ -6,8 +6,11 @@
 // behind a hung read.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ScheduledTask } from 'node-cron';
+import { minuteStamp } from '../lib/archive/layout.js';
+import { formatMinute } from './archive/time.js';
 import { loadNodeCron } from './node-cron.js';
 import { reportInfo, reportProblem } from './log.js';
+import { startTicker, type ClockStep } from './ticker.js';
 
 export interface DaemonOptions {
   root: string;
@@ -33,6 +36,14 @@ interface Job {
   name: string;
   cron: string;
   args: string[];
+  /** Whether the job writes a snapshot named after its minute. */
+  snapshot: boolean;
+  /** node-cron's matcher of cron (local time); the task itself is never started. */
+  task: ScheduledTask;
+  /** The last second it was due and started (ms since the epoch), or null. */
+  lastDue: number | null;
+  /** The newest minute (YYYYMMDDHHMM, local) it was started for: an older one comes again after the clock went back. */
+  newestMinute: string;
   child: ChildProcess | null;
   startedAt: Date | null;
   /** Kills the child at the timeout. */
@@ -40,6 +51,17 @@ interface Job {
 }
 
 const clock = (time: Date) => time.toTimeString().slice(0, 8);
+/** A backward step shorter than this (an NTP correction) repeats no run; a longer one repeats the minutes it goes back over. */
+const MINUTE_MS = 60_000;
+
+/** The log line of a clock step. */
+export function describeStep(step: ClockStep): string {
+  const seconds = Math.round(Math.abs(step.actual - step.expected) / 1000);
+  const way = step.actual > step.expected ? 'forward' : 'back';
+  const stamp = (ms: number) => `${formatMinute(new Date(ms))}:${clock(new Date(ms)).slice(6)}`;
+  const after = way === 'forward' ? 'the runs due in between are skipped' : seconds * 1000 < MINUTE_MS ? 'no run is repeated' : 'the minutes gone back over are snapshotted again, beside the earlier files';
+  return `clock stepped ${way} by ${seconds} s (from ${stamp(step.expected)} to ${stamp(step.actual)}): schedules follow the new time, ${after}`;
+}
 
 /** Runs until SIGTERM or SIGINT, then waits (bounded) for the jobs in progress. */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
@@ -63,12 +85,21 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     const args = ['metrics', '--root', options.root, ...drbd, '--drbdsetup', drbdsetup, '--textfile', dir];
     specs.push({ name: 'metrics', cron: metricsCron, args });
   }
-  const jobs: Job[] = specs.map((job) => ({ ...job, child: null, startedAt: null, timer: null }));
+  const jobs: Job[] = specs.map((job) => ({
+    ...job,
+    snapshot: job.args[0] === 'snapshot',
+    task: cron.createTask(job.cron, () => {}, { name: job.name }),
+    lastDue: null,
+    newestMinute: '',
+    child: null,
+    startedAt: null,
+    timer: null,
+  }));
   const timeoutMs = options.timeoutSeconds * 1000;
   let stopping = false;
   let onChildExit = () => {};
 
-  const start = (job: Job) => {
+  const start = (job: Job, due: number) => {
     if (stopping) return;
     if (job.child) {
       reportProblem(
@@ -76,7 +107,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       );
       return;
     }
-    const child = spawn(options.self[0], [...options.self.slice(1), ...job.args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    job.lastDue = due;
+    // A minute older than one already written comes again after the clock went back (or in the
+    // hour repeated when daylight saving time ends): its snapshot goes beside the earlier one.
+    const minute = minuteStamp(new Date(due));
+    const keep = job.snapshot && minute < job.newestMinute ? ['--keep-existing'] : [];
+    if (minute > job.newestMinute) job.newestMinute = minute;
+    const child = spawn(options.self[0], [...options.self.slice(1), ...job.args, ...keep], { stdio: ['ignore', 'inherit', 'inherit'] });
     job.child = child;
     job.startedAt = new Date();
     let timedOut = false;
@@ -102,17 +139,18 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     });
   };
 
-  const logger = {
-    info: () => {},
-    debug: () => {},
-    warn: (message: string) => reportProblem(`scheduler: ${message}`),
-    error: (message: string | Error) => reportProblem(`scheduler: ${message instanceof Error ? message.message : message}`),
+  const onTick = (seconds: number[]) => {
+    for (const job of jobs) {
+      // After a short backward step the seconds already run come again: they are not run twice.
+      const due = seconds.filter((s) => (job.lastDue === null || s > job.lastDue) && job.task.match(new Date(s))).at(-1);
+      if (due !== undefined) start(job, due);
+    }
   };
-  const tasks: ScheduledTask[] = jobs.map((job) => {
-    const task = cron.schedule(job.cron, () => start(job), { name: job.name, logger });
-    task.on('execution:missed', (context) => reportProblem(`${job.name}: missed the run due at ${clock(context.date)} (clock jump or overload)`));
-    return task;
-  });
+  const onStep = (step: ClockStep) => {
+    reportProblem(describeStep(step));
+    if (step.actual > step.expected || step.expected - step.actual >= MINUTE_MS) for (const job of jobs) job.lastDue = null;
+  };
+  const ticker = startTicker(onTick, onStep);
   info(`running: ${jobs.map((j) => `${j.name} "${j.cron}"`).join(', ')}; timeout ${options.timeoutSeconds} s`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -120,7 +158,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   stopping = true;
-  for (const task of tasks) await task.destroy();
+  ticker.stop();
+  for (const job of jobs) await job.task.destroy();
   const running = () => jobs.filter((job) => job.child);
   if (running().length > 0) {
     info(`${signal}: waiting for ${running().map((j) => j.name).join(', ')}`);

@@ -20,6 +20,8 @@ export interface SnapshotCommandOptions {
   drbd: boolean;
   /** crm_mon for the [crm_mon] entry; false: none. */
   crmMon: string | false;
+  /** Write beside an existing snapshot of the same name, never over it. */
+  keepExisting?: boolean;
   verbose: boolean;
 }
 
@@ -38,7 +40,7 @@ export async function snapshotCommand(kind: SnapshotKind, options: SnapshotComma
   let result;
   try {
     result = await takeSnapshot(
-      { root, archive, kind, drbdProc: options.drbd ? nonEmptyPath('--drbd-proc', options.drbdProc) : null, crmMon: options.crmMon === false ? null : nonEmptyPath('--crm-mon', options.crmMon) },
+      { root, archive, kind, drbdProc: options.drbd ? nonEmptyPath('--drbd-proc', options.drbdProc) : null, crmMon: options.crmMon === false ? null : nonEmptyPath('--crm-mon', options.crmMon), keepExisting: options.keepExisting },
       {
         unreadable: options.verbose ? (path, err) => reportInfo(`${name}: ${path}: empty entry, ${describeError(err)}`) : undefined,
         problem: (message) => reportProblem(`${name}: ${message}`),
@@ -73,6 +75,7 @@ export function parseSnapshotCommandLine(args: readonly string[]): { kind: Snaps
         'no-drbd': { type: 'boolean' },
         'crm-mon': { type: 'string' },
         'no-crm-mon': { type: 'boolean' },
+        'keep-existing': { type: 'boolean' },
         verbose: { type: 'boolean' },
       },
     });
@@ -89,6 +92,7 @@ export function parseSnapshotCommandLine(args: readonly string[]): { kind: Snaps
       drbdProc: values['drbd-proc'] ?? DEFAULT_DRBD_PROC,
       drbd: !values['no-drbd'],
       crmMon: values['no-crm-mon'] ? false : (values['crm-mon'] ?? DEFAULT_CRM_MON),
+      keepExisting: values['keep-existing'] ?? false,
       verbose: values.verbose ?? false,
     },
   };

@@ -6,7 +6,7 @@ import { DirectoryCursor } from '../lib/directory-cursor.js';
 import { describeError, errorCode, nonEmptyPath, UserError } from '../lib/errors.js';
 import { EntryText, headerPrefix, isSecret, SECRET_PLACEHOLDER } from '../lib/archive/entry-writer.js';
 import { AtomicGzipFile, DIR_MODE, makeDirectory, removeStaleTempFiles } from '../lib/archive/gzip-file.js';
-import { CANONICAL_ROOT, snapshotRelativePath, type SnapshotKind } from '../lib/archive/layout.js';
+import { CANONICAL_ROOT, inRepeatedHour, snapshotRelativePath, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { crmMonSections } from './crm-mon-section.js';
 import { drbdSections } from './drbd-section.js';
@@ -23,6 +23,12 @@ export interface SnapshotOptions {
   drbdProc?: string | null;
   /** crm_mon for the stats snapshot's [crm_mon] entry (the command line's default: /usr/sbin/crm_mon); absent or null: none. */
   crmMon?: string | null;
+  /**
+   * Never replace a snapshot of the same name: write NAME-2.gz (-3 ...) beside it. The daemon
+   * asks for it when the clock went back over minutes it had written; in the hour repeated when
+   * daylight saving time ends it is always so.
+   */
+  keepExisting?: boolean;
 }
 
 export interface SnapshotResult {
@@ -86,10 +92,22 @@ function guardArchive(archive: string, day: string, problem: (message: string) =
   if (lstatSync(day, { throwIfNoEntry: false })?.isSymbolicLink()) throw new Error(`${day} is a symlink, not followed: day directories are made by lio-collector`);
 }
 
+/** The names a snapshot that replaces nothing may take, in order: NAME.gz (first 1), NAME-2.gz, ... */
+function* repeatPaths(archive: string, kind: SnapshotKind, time: Date, first: number): Generator<string> {
+  for (let repeat = first; repeat <= MAX_REPEATS; repeat++) yield join(archive, snapshotRelativePath(kind, time, repeat));
+}
+/** More than an hour of one minute's snapshots side by side is not a clock going back. */
+const MAX_REPEATS = 100;
+
 export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = {}): Promise<SnapshotResult> {
   const root = checkRoot(options.root);
   const base = root === '/' ? '' : root;
-  const path = join(resolve(options.archive), snapshotRelativePath(options.kind, options.now ?? new Date()));
+  const now = options.now ?? new Date();
+  const archiveDir = resolve(options.archive);
+  const path = join(archiveDir, snapshotRelativePath(options.kind, now));
+  // In the repeated hour even the first snapshot of a minute is a -2: the reader takes -2 ... of
+  // such a minute for the second pass, an hour after the plain name.
+  const beside = inRepeatedHour(now) ? repeatPaths(archiveDir, options.kind, now, 2) : options.keepExisting ? repeatPaths(archiveDir, options.kind, now, 1) : undefined;
   const unreadable = log.unreadable ?? (() => {});
   const problem = log.problem ?? reportProblem;
 
@@ -144,8 +162,8 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
       }
     }
     for (const chunk of text.takeRest()) await file.write(chunk);
-    const bytes = await file.commit();
-    return { path, entries: text.entries, bytes };
+    const written = await file.commit(beside);
+    return { path: written.path, entries: text.entries, bytes: written.bytes };
   } catch (err) {
     file?.abort();
     throw new UserError(`${path} not written: ${describeError(err)}`);

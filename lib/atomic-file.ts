@@ -1,7 +1,7 @@
 // Writing a file so that it appears complete or not at all: into a hidden temporary file in the
 // same directory, synced, then renamed over the final name, and the directory synced. A crash or
 // kill -9 leaves at most the temporary file, never a truncated file under the final name.
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** `.NAME.PID.tmp`: hidden (munin-node and the archive reader skip dot files), naming its writer. */
@@ -44,6 +44,28 @@ export class AtomicFile {
     this.closed = true;
     renameSync(this.tempPath, this.finalPath);
     syncDirectory(dirname(this.finalPath));
+  }
+
+  /**
+   * Like commit(), but replaces nothing: the file gets the first of paths (in its directory) that
+   * is free, taken with link(2), which fails on an existing name. Returns the path taken.
+   */
+  commitBeside(paths: Iterable<string>): string {
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.closed = true;
+    for (const path of paths) {
+      try {
+        linkSync(this.tempPath, path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw err;
+      }
+      unlinkSync(this.tempPath);
+      syncDirectory(dirname(path));
+      return path;
+    }
+    throw new Error('every name is taken');
   }
 
   /** Drops the temporary file (after a failure). Never throws. */

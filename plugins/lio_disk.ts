@@ -120,7 +120,11 @@ F<stat> file.
 
 Without multigraph support the node prints only C<lio_disk_bytes>,
 and C<autoconf> says C<no>. A statistics file that cannot be read
-gives C<U> for what depends on it and one line on stderr.
+gives C<U> for what depends on it and one line on stderr. A F<lun/>
+or F<acls/> directory that cannot be listed gives one line; the
+plugin keeps the last listings in C<$MUNIN_PLUGSTATE>
+(F<lio-munin-lio-listings.json>), so the fields below it stay, with
+C<U>.
 
 =head1 MAGIC MARKERS
 

@@ -86,8 +86,13 @@ Read by munin-node-configure:
 The kernel counts whole MiB, so rates below 1 MiB per interval show
 as steps.
 
-A configfs directory that cannot be listed gives a warning line on
-stderr, and the fields below it are left out of that run.
+A configfs directory that cannot be listed (EACCES, EIO) gives one
+warning line on stderr. The plugin keeps the listings of every
+F<lun/>, F<acls/> and F<acls/INITIATOR/> directory in
+C<$MUNIN_PLUGSTATE> (F<lio-munin-lio-listings.json>), so the fields
+below such a directory keep their names and print C<U>; only when it
+was never listed before (or there is no state directory) are they
+left out of that run, and the warning says so.
 
 =head1 AUTHOR
 

@@ -97,7 +97,10 @@ failover. On the passive node of a failover pair the targets do not
 exist: the plugin then prints no fields, and nothing alerts.
 
 A file that cannot be read gives C<U> for its field and one line on
-stderr (munin-node's log).
+stderr (munin-node's log). An F<acls/> directory that cannot be
+listed gives one line; the plugin keeps the last listing in
+C<$MUNIN_PLUGSTATE> (F<lio-munin-iscsi-listings.json>), so its
+initiators keep their fields, with C<U>.
 
 =head1 MAGIC MARKERS
 

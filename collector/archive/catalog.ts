@@ -11,8 +11,10 @@ import { inWindow, type Window } from './time.js';
 export interface SnapshotFile {
   path: string;
   kind: SnapshotKind;
-  /** The local minute in the file name. */
+  /** The local minute in the file name (the second pass of a repeated hour for its -2 file). */
   time: Date;
+  /** 1, or 2, 3 ... for a minute met again (layout.ts). */
+  repeat: number;
 }
 
 export interface Selection {
@@ -75,14 +77,14 @@ export class Archive {
       } catch (err) {
         this.warn(`cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; its snapshots are left out`);
       }
-      const seen = new Set(files.map((f) => f.time.getTime()));
+      const seen = new Set(files.map((f) => `${f.time.getTime()}-${f.repeat}`));
       for (const name of names) {
         const parsed = parseSnapshotName(name);
-        if (parsed?.kind !== kind || seen.has(parsed.time.getTime())) continue;
+        if (parsed?.kind !== kind || seen.has(`${parsed.time.getTime()}-${parsed.repeat}`)) continue;
         files.push({ path: join(dir, name), ...parsed });
       }
     }
-    return files.sort((a, b) => a.time.getTime() - b.time.getTime());
+    return files.sort((a, b) => a.time.getTime() - b.time.getTime() || a.repeat - b.repeat);
   }
 
   /** Day stamps that can hold snapshots inside the window. */

@@ -17,10 +17,10 @@ export interface SeriesRow {
   /** The value as archived. */
   text: string;
   /** The counter value; null when the entry is empty or not a number. */
-  value: number | null;
+  value: bigint | null;
   /** The previous numeric value of this counter, if any. */
-  previous: number | null;
-  delta: number | null;
+  previous: bigint | null;
+  delta: bigint | null;
   seconds: number | null;
   rate: number | null;
   event: CounterEvent | null;
@@ -40,7 +40,7 @@ export class SeriesBuilder {
     const value = parseCounter(text);
     const t = time.getTime();
     const previous = state?.sample ?? null;
-    const change = value === null ? step(null, { time: t, value: 0 }) : step(previous, { time: t, value });
+    const change = value === null ? step(null, { time: t, value: 0n }) : step(previous, { time: t, value });
     this.last.set(path, { time: t, sample: value === null ? previous : { time: t, value } });
     return {
       time,

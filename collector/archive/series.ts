@@ -5,7 +5,7 @@
 import type { SnapshotKind } from '../../lib/archive/layout.js';
 import { collectEntries, SeriesBuilder, type Collected, type SeriesRow } from './collect.js';
 import { requireSnapshots, type Context } from './context.js';
-import { parseCounter, rateUnit } from './counters.js';
+import { parseCounter, rateUnit, WRAP, wrapOf } from './counters.js';
 import { alignColumns, formatInterval } from './format.js';
 import { gapBetween, type Gap } from './gaps.js';
 import { compileGlob } from './glob.js';
@@ -43,8 +43,8 @@ export async function runSeries(ctx: Context, pattern: string, options: SeriesOp
 
 interface Samples {
   times: number[];
-  values: number[];
-  /** Index -> archived text, where values holds NaN. */
+  values: Array<bigint | null>;
+  /** Index -> archived text, where values holds null. */
   texts: Map<number, string>;
 }
 
@@ -57,7 +57,7 @@ async function seriesTable(ctx: Context, pattern: string, kind: SnapshotKind): P
     const value = parseCounter(text);
     if (value === null) s.texts.set(s.times.length, text);
     s.times.push(time.getTime());
-    s.values.push(value ?? NaN);
+    s.values.push(value);
   });
   const interval = collected.selection.interval;
   const fileTimes = new Set(collected.selection.files.map((f) => f.time.getTime()));
@@ -106,7 +106,7 @@ function gapReasons(gap: Gap, interval: number, fileTimes: Set<number>, unreadab
   return reasons.length ? ` (${reasons.join(', ')})` : '';
 }
 
-const formatNumber = (n: number | null) => (n === null ? '-' : String(n));
+const formatNumber = (n: bigint | null) => (n === null ? '-' : String(n));
 const formatRate = (rate: number | null) => (rate === null ? '-' : rate.toFixed(3));
 
 /** The note column: what makes a row different from a plain minute. */
@@ -114,7 +114,7 @@ export function note(row: SeriesRow): string {
   const notes: string[] = [];
   if (row.value === null) notes.push(row.text === '' ? 'no value (empty entry)' : 'not a counter');
   if (row.event === 'reset') notes.push(`reset (was ${row.previous})`);
-  if (row.event === 'wrap') notes.push(`32-bit wrap (was ${row.previous})`);
+  if (row.event === 'wrap') notes.push(`${wrapOf(row.previous!) === WRAP ? 32 : 64}-bit wrap (was ${row.previous})`);
   if (row.rate !== null && row.missing > 0) notes.push(`rate over ${formatInterval((row.seconds ?? 0) * 1000)}`);
   return notes.join('; ');
 }
@@ -127,7 +127,8 @@ function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-const exact = (n: number | null) => (n === null ? '' : String(Number(n.toFixed(6))));
+/** A counter or increase (exact, whatever its size) or a measurement (rounded to 6 decimals). */
+const exact = (n: bigint | number | null) => (n === null ? '' : typeof n === 'bigint' ? String(n) : String(Number(n.toFixed(6))));
 
 /** The event column: reset, wrap, or no-value for an empty or non-numeric entry. */
 function eventName(row: SeriesRow): string {
@@ -151,20 +152,22 @@ function jsonHead(ctx: Context, pattern: string, kind: SnapshotKind, interval: n
 }
 
 function jsonRow(row: SeriesRow, index: number): string {
-  const object: Record<string, unknown> = {
-    time: formatMinute(row.time),
-    timestamp: row.time.getTime() / 1000,
-    path: row.path,
-    value: row.value,
-    delta: row.delta,
-    seconds: row.seconds,
-    rate: row.rate,
-    unit: row.unit,
-    event: eventName(row) || null,
-    missing: row.missing,
-  };
-  if (row.value === null) object.text = row.text;
-  return `${index === 0 ? '' : ',\n'}${JSON.stringify(object)}`;
+  // Written by hand: JSON.stringify takes no BigInt, and a counter above 2^53 is written as its
+  // exact digits (JSON numbers have no size limit; a reader may still round them).
+  const fields: Array<[string, string]> = [
+    ['time', JSON.stringify(formatMinute(row.time))],
+    ['timestamp', String(row.time.getTime() / 1000)],
+    ['path', JSON.stringify(row.path)],
+    ['value', String(row.value)],
+    ['delta', String(row.delta)],
+    ['seconds', JSON.stringify(row.seconds)],
+    ['rate', JSON.stringify(row.rate)],
+    ['unit', JSON.stringify(row.unit)],
+    ['event', JSON.stringify(eventName(row) || null)],
+    ['missing', String(row.missing)],
+  ];
+  if (row.value === null) fields.push(['text', JSON.stringify(row.text)]);
+  return `${index === 0 ? '' : ',\n'}{${fields.map(([name, value]) => `"${name}":${value}`).join(',')}}`;
 }
 
 function jsonTail(collected: Collected): string {

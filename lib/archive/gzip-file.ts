@@ -121,8 +121,11 @@ export class AtomicGzipFile {
     this.throwIfFailed();
   }
 
-  /** Finishes compression and gives the file its final name. Returns the file's size. */
-  async commit(): Promise<number> {
+  /**
+   * Finishes compression and gives the file its final name, or with beside the first of those
+   * names that is free (replacing nothing). Returns the name given and the file's size.
+   */
+  async commit(beside?: Iterable<string>): Promise<{ path: string; bytes: number }> {
     this.throwIfFailed();
     this.gzip.end();
     try {
@@ -131,8 +134,10 @@ export class AtomicGzipFile {
       this.failure ??= err;
     }
     this.throwIfFailed();
-    this.file.commit();
-    return this.file.written;
+    let path = this.finalPath;
+    if (beside) path = this.file.commitBeside(beside);
+    else this.file.commit();
+    return { path, bytes: this.file.written };
   }
 
   /** Drops the temporary file (after a failure). Never throws. */

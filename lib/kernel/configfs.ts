@@ -20,12 +20,26 @@ export interface LioTree {
    * directories vanish while a target is being rebuilt, and trees without ACLs have no acls/.
    */
   unlisted: UnlistedDirectory[];
+  /**
+   * With earlier listings given: what lun/, acls/ and acls/INITIATOR/ held (as read, or as
+   * recalled), to keep for the next run.
+   */
+  listings?: LioListings;
 }
+
+/**
+ * The subdirectories of each lun/, acls/ and acls/INITIATOR/ directory, by its path below the
+ * root (`iscsi/iqn.../tpgt_1/lun`): what a plugin keeps so that, when one of them cannot be
+ * listed, the fields below it keep their names (and print U) instead of vanishing.
+ */
+export type LioListings = Record<string, string[]>;
 
 export interface UnlistedDirectory {
   path: string;
   /** The errno code, e.g. EACCES. */
   error: string;
+  /** Set when what it held was taken from an earlier listing (its fields are there, to be U). */
+  recalled?: true;
 }
 
 export interface LioTpg {
@@ -77,24 +91,59 @@ const LUN = /^lun_\d+$/;
  * The TPGs, LUNs and ACLs under root (only directory names are read). With luns false, the LUN
  * and mapped-LUN directories are not listed (left empty): for readers of sessions only.
  */
-export function readLioTree(root: string, { luns: withLuns = true }: { luns?: boolean } = {}): LioTree {
+export function readLioTree(
+  root: string,
+  { luns: withLuns = true, earlier }: { luns?: boolean; earlier?: () => LioListings | null } = {},
+): LioTree {
   const tpgs: LioTpg[] = [];
   const unlisted: UnlistedDirectory[] = [];
+  const listings: LioListings | undefined = earlier ? {} : undefined;
+  const keep = (key: string, names: string[]) => {
+    if (listings) listings[key] = names;
+    return names;
+  };
+  let recall: LioListings | null | undefined;
+  /** lun/, acls/ or acls/X (key below root): listed, or recalled when it cannot be (or is below one that could not). */
+  const listing = (key: string, pattern: RegExp | undefined, belowRecalled: boolean): string[] => {
+    const path = `${root}/${key}`;
+    let names: string[] | null = null;
+    if (!belowRecalled) {
+      const before = unlisted.length;
+      names = subdirectories(path, unlisted, pattern);
+      if (unlisted.length === before) return keep(key, names);
+    }
+    // Read the kept listings only now: most runs never need them.
+    if (recall === undefined) recall = earlier?.() ?? null;
+    const kept = recall?.[key];
+    const valid = Array.isArray(kept) && kept.every((name) => typeof name === 'string' && (!pattern || pattern.test(name)) && !name.includes('/'));
+    if (!valid) return names ?? [];
+    if (!belowRecalled) unlisted[unlisted.length - 1].recalled = true;
+    return keep(key, kept);
+  };
   for (const fabric of subdirectories(root, unlisted, undefined, true)) {
     if (fabric === 'core') continue;
     for (const target of subdirectories(`${root}/${fabric}`, unlisted)) {
       for (const tpgt of subdirectories(`${root}/${fabric}/${target}`, unlisted, TPGT)) {
-        const path = `${root}/${fabric}/${target}/${tpgt}`;
-        const luns = withLuns ? subdirectories(`${path}/lun`, unlisted, LUN) : [];
-        const acls = subdirectories(`${path}/acls`, unlisted).map((initiator) => ({
+        const key = `${fabric}/${target}/${tpgt}`;
+        const path = `${root}/${key}`;
+        const luns = withLuns ? listing(`${key}/lun`, LUN, false) : [];
+        const beforeAcls = unlisted.length;
+        const initiators = listing(`${key}/acls`, undefined, false);
+        const below = unlisted.length > beforeAcls && unlisted[beforeAcls].recalled === true;
+        const acls = initiators.map((initiator) => ({
           initiator,
-          mappedLuns: withLuns ? subdirectories(`${path}/acls/${initiator}`, unlisted, LUN) : [],
+          mappedLuns: withLuns ? listing(`${key}/acls/${initiator}`, LUN, below) : [],
         }));
         tpgs.push({ fabric, target, tpgt, path, luns, acls });
       }
     }
   }
-  return { tpgs, unlisted };
+  return listings ? { tpgs, unlisted, listings } : { tpgs, unlisted };
+}
+
+/** Whether path lies below a directory whose content was recalled: its value is not to be read (U). */
+export function isRecalled(tree: LioTree, path: string): boolean {
+  return tree.unlisted.some((dir) => dir.recalled && path.startsWith(`${dir.path}/`));
 }
 
 export type ReadResult = { value: string } | { problem: string };

@@ -2,7 +2,8 @@
 // logins, logouts and errors the iSCSI target counts (lib/kernel/iscsi.ts), with the ranges
 // munin-limits alerts on. An overview graph per plugin, and one drill-down graph per target.
 import { existsSync } from 'node:fs';
-import { DEFAULT_TARGET_ROOT, readLioTree, type LioTpg } from '../../lib/kernel/configfs.js';
+import { DEFAULT_TARGET_ROOT, isRecalled, type LioTpg } from '../../lib/kernel/configfs.js';
+import { readListedLioTree } from './lio-listings.js';
 import {
   hasIscsiStatistics,
   isDemoMode,
@@ -36,13 +37,14 @@ interface IscsiTarget {
 const MAX_CHILD_NAME = 40;
 const MAX_CHILD_FIELD = 100;
 
-type Listing = { targets: IscsiTarget[] } | { unavailable: string };
+/** The targets, and whether a path lies below a directory recalled from the kept listings (not to be read: U). */
+type Listing = { targets: IscsiTarget[]; recalled: (path: string) => boolean } | { unavailable: string };
 
 /** The iSCSI targets under root that have the iSCSI statistics, in path order. */
-function listTargets(root: string): Listing {
+function listTargets(root: string, env: NodeJS.ProcessEnv): Listing {
   if (!existsSync(root)) return { unavailable: `${root} not found: target_core_mod not loaded or configfs not mounted` };
-  const tree = readLioTree(root, { luns: false });
-  for (const { path, error } of tree.unlisted) warn(`cannot list ${path}: ${error}; the targets and initiators below it are left out`);
+  // An acls/ that cannot be listed is said once; its initiators' fields are U, as last listed.
+  const tree = readListedLioTree(root, env, 'acls');
   const byTarget = new Map<string, LioTpg[]>();
   for (const tpg of tree.tpgs) {
     if (tpg.fabric !== 'iscsi') continue;
@@ -63,11 +65,11 @@ function listTargets(root: string): Listing {
   }
   if (targets.length === 0) return { unavailable: `the iSCSI targets under ${root}/iscsi have no fabric_statistics (a kernel without the iSCSI statistics)` };
   if (withoutStatistics > 0) warn(`${withoutStatistics} iSCSI target(s) under ${root}/iscsi have no fabric_statistics and are left out`);
-  return { targets };
+  return { targets, recalled: (path) => isRecalled(tree, path) };
 }
 
-function autoconf(root: string): string {
-  const listing = listTargets(root);
+function autoconf(root: string, env: NodeJS.ProcessEnv): string {
+  const listing = listTargets(root, env);
   return 'unavailable' in listing ? `no (${listing.unavailable})` : 'yes';
 }
 
@@ -102,16 +104,16 @@ export function lioSessionsPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
     fields,
   });
   return {
-    autoconf: () => autoconf(root),
+    autoconf: () => autoconf(root, env),
     graph(withValues, withConfig = true) {
-      const listing = listTargets(root);
+      const listing = listTargets(root, env);
       if ('unavailable' in listing) return [overview([])];
       // One copy of the settings: each look-up in process.env is a call into Node's C++ side.
       const settings = { ...env };
       const ranges = withConfig ? new AlertRanges(settings, SESSION_RANGES, /^\w+$/) : null;
       const graphs: Graph[] = [overview([])];
       for (const target of listing.targets) {
-        const sessions = initiatorSessions(target, withValues || withConfig);
+        const sessions = initiatorSessions(target, withValues || withConfig, listing.recalled);
         const problems: string[] = [];
         const count = withValues ? readSessionCount(target.path, problems) : null;
         for (const problem of problems) warn(problem);
@@ -152,11 +154,12 @@ interface InitiatorSessions {
   dynamic: Array<{ tpg: LioTpg; initiators: string[] | null }>;
 }
 
-function initiatorSessions(target: IscsiTarget, read: boolean): InitiatorSessions {
+function initiatorSessions(target: IscsiTarget, read: boolean, recalled: (path: string) => boolean): InitiatorSessions {
   const result: InitiatorSessions = { acls: [], dynamic: [] };
   for (const tpg of target.tpgs) {
     for (const acl of tpg.acls) {
-      const session = read ? readAclSession(`${tpg.path}/acls/${acl.initiator}`) : null;
+      const aclPath = `${tpg.path}/acls/${acl.initiator}`;
+      const session = read && !recalled(`${aclPath}/info`) ? readAclSession(aclPath) : null;
       if (session?.problem) warn(session.problem);
       result.acls.push({ tpg, initiator: acl.initiator, session });
     }
@@ -300,9 +303,9 @@ export function lioIscsiErrorsPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
     fields,
   });
   return {
-    autoconf: () => autoconf(root),
+    autoconf: () => autoconf(root, env),
     graph(withValues, withConfig = true) {
-      const listing = listTargets(root);
+      const listing = listTargets(root, env);
       if ('unavailable' in listing) return [overview([])];
       // One copy of the settings: each look-up in process.env is a call into Node's C++ side.
       const settings = { ...env };
@@ -336,7 +339,7 @@ export function lioIscsiErrorsPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
           extinfo: LOGIN_FAILURE_KINDS.has(c.kind) ? failure : undefined,
           value: withValues && stats ? c.read(stats) : null,
         }));
-        fields.push(...connectionFields(target, ranges, withValues, withConfig));
+        fields.push(...connectionFields(target, ranges, withValues, withConfig, listing.recalled));
         graphs.push({
           name: `lio_iscsi_errors.${target.child}`,
           attributes: rateAttributes(`iSCSI logins and errors of ${short}`, `Logins, logouts and errors of ${target.target} by kind, and the connection errors of each initiator's session (0 while it has none). Failures and errors warn above 0.`),
@@ -348,14 +351,14 @@ export function lioIscsiErrorsPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
   };
 }
 
-function* connectionFields(target: IscsiTarget, ranges: AlertRanges | null, withValues: boolean, withConfig: boolean): Generator<Field> {
+function* connectionFields(target: IscsiTarget, ranges: AlertRanges | null, withValues: boolean, withConfig: boolean, recalled: (path: string) => boolean): Generator<Field> {
   // Names unique with the target's own fields (accepts, ...), which no initiator name can end like.
   const names = new FieldNames(MAX_CHILD_FIELD);
   for (const tpg of target.tpgs) {
     for (const acl of tpg.acls) {
       const aclPath = `${tpg.path}/acls/${acl.initiator}`;
       const problems: string[] = [];
-      const read = withValues ? readConnectionErrors(aclPath, problems) : null;
+      const read = withValues && !recalled(`${aclPath}/info`) ? readConnectionErrors(aclPath, problems) : null;
       for (const problem of problems) warn(problem);
       const base = cleanName(acl.initiator) + tpgPart(tpg);
       for (const c of CONNECTION_COUNTERS) {

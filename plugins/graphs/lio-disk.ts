@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { DirectoryCursor } from '../../lib/directory-cursor.js';
 import { blockDeviceName, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
-import { DEFAULT_TARGET_ROOT, readCounter, readLioTree, readLunBackstore, type LioTpg } from '../../lib/kernel/configfs.js';
+import { DEFAULT_TARGET_ROOT, isRecalled, readCounter, readLioTree, readLunBackstore, type LioTpg } from '../../lib/kernel/configfs.js';
+import { readListedLioTree } from './lio-listings.js';
 import { AlertRanges } from '../../lib/munin/alert-ranges.js';
 import { cleanName, FieldNames } from '../../lib/munin/field-names.js';
 import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
@@ -115,8 +116,10 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
   const blockRoot = resolve(env.block_root || DEFAULT_BLOCK_ROOT);
   const devRoot = resolve(env.dev_root || DEFAULT_DEV_ROOT);
   const filter = nameFilter(env);
-  const tree = readLioTree(root);
-  for (const { path, error } of tree.unlisted) warn(`cannot list ${path}: ${error}; the fields below it are left out`);
+  // A directory that cannot be listed is said once; the fields below it are U, as last listed.
+  const tree = readListedLioTree(root, env);
+  const counters = (tpg: LioTpg, dir: string, cmdsFile: string) =>
+    cursor && !isRecalled(tree, `${tpg.path}/${dir}`) ? readCounters(tpg, dir, cmdsFile, cursor) : NO_COUNTERS;
   const targetKeys = new FieldNames();
   const cursor = withValues ? new DirectoryCursor('') : null;
   const devices = new Set<string>();
@@ -139,7 +142,7 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
           key: lunKeys.next(lun, lun),
           device,
           backstore: backstore ? `${backstore.hba}/${backstore.name}${backstore.udevPath ? ` on ${backstore.udevPath}` : ''}` : 'no backstore link',
-          counters: cursor ? readCounters(tpg, `lun/${lun}/statistics/scsi_tgt_port`, 'in_cmds', cursor) : NO_COUNTERS,
+          counters: counters(tpg, `lun/${lun}/statistics/scsi_tgt_port`, 'in_cmds'),
         };
       });
       const initiatorKeys = new FieldNames();
@@ -149,7 +152,7 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
           name: acl.initiator,
           key: initiatorKeys.next(cleanName(acl.initiator), acl.initiator),
           mappedLuns: acl.mappedLuns,
-          counters: cursor ? sum(acl.mappedLuns.map((m) => readCounters(tpg, `acls/${acl.initiator}/${m}/statistics/scsi_auth_intr`, 'num_cmds', cursor))) : NO_COUNTERS,
+          counters: cursor ? sum(acl.mappedLuns.map((m) => counters(tpg, `acls/${acl.initiator}/${m}/statistics/scsi_auth_intr`, 'num_cmds'))) : NO_COUNTERS,
         }));
       targets.push({ tpg, key, label, luns, initiators });
     }

@@ -3,9 +3,10 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DirectoryCursor } from '../../lib/directory-cursor.js';
-import { DEFAULT_TARGET_ROOT, readLioTree, readCounter } from '../../lib/kernel/configfs.js';
+import { DEFAULT_TARGET_ROOT, isRecalled, readLioTree, readCounter } from '../../lib/kernel/configfs.js';
 import { cleanName, FieldNames } from '../../lib/munin/field-names.js';
 import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
+import { readListedLioTree } from './lio-listings.js';
 
 export type Direction = 'read' | 'write';
 
@@ -21,15 +22,13 @@ export function shortTarget(target: string): string {
  * the TPG's (see DirectoryCursor) between one field and the next; it is back when the iteration
  * ends, however it ends.
  */
-function* lioFields(root: string, direction: Direction, withValues: boolean, withConfig: boolean): Generator<Field> {
+function* lioFields(root: string, env: NodeJS.ProcessEnv, direction: Direction, withValues: boolean, withConfig: boolean): Generator<Field> {
   const names = new FieldNames();
   const cursor = withValues ? new DirectoryCursor('') : null;
   const moved = direction === 'read' ? 'read by' : 'written by';
   try {
-    const tree = readLioTree(root);
-    // What lies below a directory that cannot be listed is unknown: said once per directory,
-    // rather than fields vanishing without a word.
-    for (const { path, error } of tree.unlisted) warn(`cannot list ${path}: ${error}; the fields below it are left out`);
+    // A directory that cannot be listed is said once; the fields below it are U, as last listed.
+    const tree = readListedLioTree(root, env);
     for (const tpg of tree.tpgs) {
       // tpgt_1 of an iSCSI target is all the original plugins knew: their names stay as they were.
       const tpgName = tpg.tpgt === 'tpgt_1' ? '' : tpg.tpgt;
@@ -41,7 +40,7 @@ function* lioFields(root: string, direction: Direction, withValues: boolean, wit
         const path = `${tpg.path}/${inTpg}`;
         const name = names.next(candidate, path);
         let value: string | null = null;
-        if (cursor) {
+        if (cursor && !isRecalled(tree, path)) {
           const read = readCounter(path, cursor.path(tpg.path, inTpg));
           if ('value' in read) value = read.value;
           else warn(read.problem);
@@ -84,7 +83,7 @@ export function lioPlugin(direction: Direction, env: NodeJS.ProcessEnv): Plugin 
     },
     graph(withValues, withConfig = true) {
       // Made anew, one at a time, each time the fields are iterated: see Graph.fields.
-      const fields = { [Symbol.iterator]: () => lioFields(root, direction, withValues, withConfig) };
+      const fields = { [Symbol.iterator]: () => lioFields(root, env, direction, withValues, withConfig) };
       const graph: Graph = {
         attributes: [
           ['graph_title', `LIO ${title.toLowerCase()} throughput`],

@@ -215,3 +215,165 @@ describe('lun/ and acls/<initiator04> mode 000, and a counter of initiator01 mod
     });
   });
 });
+
+describe('lun/ and acls/<initiator02> mode 000 after a run that listed them', () => {
+  const dir = tempDir();
+  const root = `${dir}/target`;
+  const tpg = `${root}/${TPG}`;
+  beforeAll(() => {
+    const spec = seedSystem();
+    buildLioTree(root, spec);
+    setTraffic(root, spec, patternTraffic(1));
+  });
+  const env = () => ({ target_root: root });
+  const problems = (plugin: string) =>
+    `${plugin}: cannot list ${tpg}/lun: EACCES; the fields below it are U, as last listed\n` +
+    `${plugin}: cannot list ${tpg}/acls/${INITIATOR(2)}: EACCES; the fields below it are U, as last listed\n`;
+  const rows = (lunValue: (lun: number) => string, initiator2: (lun: number) => string): Row[] => [
+    ...[0, 1, 2, 3].map((lun) => lunRow(lun, lunValue(lun))),
+    ...[1, 2, 3, 4].flatMap((i) => [0, 1, 2, 3].map((lun) => aclRow(i, lun, i === 2 ? initiator2(lun) : String(i * 100 + lun * 10 + 1)))),
+  ];
+  const readable = rows((lun) => String(1004 + lun * 40), (lun) => String(201 + lun * 10));
+  const hidden = rows(() => 'U', () => 'U');
+
+  it('a first run lists everything and keeps the listings in the state directory', () => {
+    expect(muninRun(dir, 'lio_read', undefined, env())).toEqual({ stdout: valueLines(readable), stderr: '', status: 0 });
+    chmodSync(`${tpg}/lun`, 0o000);
+    chmodSync(`${tpg}/acls/${INITIATOR(2)}`, 0o000);
+  });
+
+  it('fetch: all 20 fields, U for the 8 below the two directories, one line for each directory', () => {
+    expect(muninRun(dir, 'lio_read', undefined, env())).toEqual({ stdout: valueLines(hidden), stderr: problems('lio_read'), status: 0 });
+  });
+
+  it('config: all 20 fields, with the names and labels they had', () => {
+    const run = muninRun(dir, 'lio_read', 'config', env(), { MUNIN_CAP_DIRTYCONFIG: '1' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(problems('lio_read'));
+    expect(fieldPart(run.stdout)).toBe(configLines(hidden) + valueLines(hidden));
+  });
+
+  it('lio_write reads the same kept listings', () => {
+    // Written: one more MiB than read on every counter of an initiator (patternTraffic).
+    const written = hidden.map(([name, label, info, value]): Row => [name, label, info.replace('read by', 'written by'), value === 'U' ? 'U' : String(Number(value) + 1)]);
+    expect(muninRun(dir, 'lio_write', undefined, env())).toEqual({ stdout: valueLines(written), stderr: problems('lio_write'), status: 0 });
+  });
+
+  it('readable again: every value back, nothing on stderr', () => {
+    chmodSync(`${tpg}/lun`, 0o755);
+    chmodSync(`${tpg}/acls/${INITIATOR(2)}`, 0o755);
+    expect(muninRun(dir, 'lio_read', undefined, env())).toEqual({ stdout: valueLines(readable), stderr: '', status: 0 });
+  });
+});
+
+describe('lio_disk: lun/ mode 000 after a run that listed it', () => {
+  const dir = tempDir();
+  const root = `${dir}/target`;
+  const tpg = `${root}/${TPG}`;
+  beforeAll(() => {
+    const spec = seedSystem();
+    buildLioTree(root, spec);
+    setTraffic(root, spec, patternTraffic(1));
+  });
+  const env = () => ({ target_root: root, dev_root: `${dir}/dev`, block_root: `${dir}/block` });
+  /** name -> value of every field of a fetch, under its multigraph. */
+  const values = (stdout: string) => {
+    let graph = '';
+    const all = new Map<string, string>();
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      if (line.startsWith('multigraph ')) graph = line.slice(11);
+      else all.set(`${graph} ${line.slice(0, line.indexOf('.value '))}`, line.slice(line.indexOf('.value ') + 7));
+    }
+    return all;
+  };
+
+  it('keeps every field; those of the LUNs (and their sums) are U, the initiators keep their values', () => {
+    const before = muninRun(dir, 'lio_disk', undefined, env());
+    expect(before.stderr).toBe('');
+    chmodSync(`${tpg}/lun`, 0o000);
+    const after = muninRun(dir, 'lio_disk', undefined, env());
+    chmodSync(`${tpg}/lun`, 0o755);
+    expect(after.status).toBe(0);
+    expect(after.stderr).toBe(`lio_disk: cannot list ${tpg}/lun: EACCES; the fields below it are U, as last listed\n`);
+    const was = values(before.stdout);
+    const is = values(after.stdout);
+    expect([...is.keys()]).toEqual([...was.keys()]);
+    const changed = [...is].filter(([key, value]) => value !== was.get(key));
+    const T_ = 'iqn2016_09comexampleiscsitgt01';
+    const luns = [0, 1, 2, 3];
+    // The target's throughput and IOPS overview sums its LUNs; the drill-downs have one line per LUN.
+    expect(changed).toEqual([
+      [`lio_disk_bytes ${T_}_read`, 'U'],
+      [`lio_disk_bytes ${T_}_write`, 'U'],
+      ...luns.flatMap((l) => [[`lio_disk_bytes.${T_} lun_${l}_read`, 'U'], [`lio_disk_bytes.${T_} lun_${l}_write`, 'U']]),
+      [`lio_disk_iops ${T_}`, 'U'],
+      ...luns.map((l) => [`lio_disk_iops.${T_} lun_${l}`, 'U']),
+    ]);
+  });
+});
+
+describe('acls/ mode 000 after a run that listed it', () => {
+  const dir = tempDir();
+  const root = `${dir}/target`;
+  const tpg = `${root}/${TPG}`;
+  beforeAll(() => {
+    const spec = seedSystem();
+    buildLioTree(root, spec);
+    setTraffic(root, spec, patternTraffic(1));
+  });
+
+  it('every initiator keeps its fields, U, from one line for acls/ (nothing is tried below it)', () => {
+    expect(muninRun(dir, 'lio_read', undefined, { target_root: root }).stderr).toBe('');
+    chmodSync(`${tpg}/acls`, 0o000);
+    const rows: Row[] = [...[0, 1, 2, 3].map((lun) => lunRow(lun, String(1004 + lun * 40))), ...[1, 2, 3, 4].flatMap((i) => [0, 1, 2, 3].map((lun) => aclRow(i, lun, 'U')))];
+    expect(muninRun(dir, 'lio_read', undefined, { target_root: root })).toEqual({
+      stdout: valueLines(rows),
+      stderr: `lio_read: cannot list ${tpg}/acls: EACCES; the fields below it are U, as last listed\n`,
+      status: 0,
+    });
+  });
+});
+
+describe('lio_sessions and lio_iscsi_errors: acls/ mode 000 after a run that listed it', () => {
+  const dir = tempDir();
+  const root = `${dir}/target`;
+  const tpg = `${root}/${TPG}`;
+  beforeAll(() => {
+    const spec = seedSystem();
+    buildLioTree(root, spec);
+    setTraffic(root, spec, patternTraffic(1));
+  });
+  /** graph and field -> value of every field of a fetch. */
+  const values = (stdout: string) => {
+    let graph = '';
+    const all = new Map<string, string>();
+    for (const line of stdout.split('\n').filter(Boolean)) {
+      if (line.startsWith('multigraph ')) graph = line.slice(11);
+      else all.set(`${graph} ${line.slice(0, line.indexOf('.value '))}`, line.slice(line.indexOf('.value ') + 7));
+    }
+    return all;
+  };
+  const initiatorField = (i: number) => `iqn2016_09comexampleinitiator0${i}`;
+
+  it('every initiator keeps its fields, U, from one line for acls/; the target totals keep their values', () => {
+    const env = { target_root: root };
+    const before = { sessions: muninRun(dir, 'lio_sessions', undefined, env), errors: muninRun(dir, 'lio_iscsi_errors', undefined, env) };
+    expect(before.sessions.stderr + before.errors.stderr).toBe('');
+    chmodSync(`${tpg}/acls`, 0o000);
+    const after = { sessions: muninRun(dir, 'lio_sessions', undefined, env), errors: muninRun(dir, 'lio_iscsi_errors', undefined, env) };
+    chmodSync(`${tpg}/acls`, 0o755);
+    for (const plugin of ['sessions', 'errors'] as const) {
+      const name = plugin === 'sessions' ? 'lio_sessions' : 'lio_iscsi_errors';
+      expect(after[plugin].status).toBe(0);
+      expect(after[plugin].stderr).toBe(`${name}: cannot list ${tpg}/acls: EACCES; the initiators below it are U, as last listed\n`);
+      const was = values(before[plugin].stdout);
+      const is = values(after[plugin].stdout);
+      expect([...is.keys()]).toEqual([...was.keys()]);
+      const changed = [...is].filter(([key, value]) => value !== was.get(key));
+      // Exactly the fields of the four initiators (of every kind), each now U.
+      expect(changed.map(([key]) => key)).toEqual([...is.keys()].filter((key) => [1, 2, 3, 4].some((i) => key.includes(initiatorField(i)))));
+      expect(changed.length).toBeGreaterThanOrEqual(4);
+      for (const [key, value] of changed) expect(value, key).toBe('U');
+    }
+  });
+});

@@ -47,8 +47,9 @@ export interface RunningCollector {
   exited: Promise<number | string>;
 }
 
-export function startCollector(args: string[]): RunningCollector {
-  const child = spawn(COLLECTOR, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `lio-collector ARGS`, with env added to this process's environment. */
+export function startCollector(args: string[], env: Record<string, string> = {}): RunningCollector {
+  const child = spawn(COLLECTOR, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const output = { stdout: '', stderr: '' };
   child.stdout!.on('data', (d: Buffer) => (output.stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output.stderr += d.toString()));

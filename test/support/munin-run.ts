@@ -51,7 +51,7 @@ export function muninRun(
   const { servicedir, sconfdir } = muninSetup(dir, env);
   const args = ['--config', '/dev/null', '--ignore-systemd-properties', '--servicedir', servicedir, '--sconfdir', sconfdir, plugin];
   if (mode) args.push(mode);
-  const result = spawnSync('munin-run', args, { encoding: 'utf8', env: { ...process.env, ...processEnv }, timeout: 30_000 });
+  const result = spawnSync('munin-run', args, { encoding: 'utf8', env: { ...process.env, ...processEnv }, timeout: 30_000, maxBuffer: 256 << 20 });
   if (result.error) throw result.error;
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }

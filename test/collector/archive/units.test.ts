@@ -163,26 +163,37 @@ describe('path patterns', () => {
 });
 
 describe('counter steps', () => {
-  const s = (time: number, value: number) => ({ time: time * 1000, value });
+  const s = (time: number, value: bigint | number) => ({ time: time * 1000, value: BigInt(value) });
+  const MAX64 = 2n ** 64n - 1n;
 
   it('divides the increase by the real seconds between snapshots', () => {
-    expect(step(s(0, 100), s(60, 160))).toEqual({ delta: 60, seconds: 60, rate: 1, event: null });
-    expect(step(s(0, 100), s(180, 160))).toEqual({ delta: 60, seconds: 180, rate: 1 / 3, event: null });
+    expect(step(s(0, 100), s(60, 160))).toEqual({ delta: 60n, seconds: 60, rate: 1, event: null });
+    expect(step(s(0, 100), s(180, 160))).toEqual({ delta: 60n, seconds: 180, rate: 1 / 3, event: null });
     expect(step(null, s(60, 160))).toEqual({ delta: null, seconds: null, rate: null, event: null });
   });
 
-  it('takes a drop near 2^32 for a wrap and any other drop for a reset', () => {
-    expect(step(s(0, WRAP - 10), s(60, 50))).toEqual({ delta: 60, seconds: 60, rate: 1, event: 'wrap' });
+  it('keeps 64-bit counters exact above 2^53', () => {
+    expect(step(s(0, MAX64 - 60n), s(60, MAX64))).toEqual({ delta: 60n, seconds: 60, rate: 1, event: null });
+    expect(step(s(0, 2n ** 53n), s(60, 2n ** 53n + 1n))).toEqual({ delta: 1n, seconds: 60, rate: 1 / 60, event: null });
+  });
+
+  it('takes a drop near 2^32 or 2^64 for a wrap and any other drop for a reset', () => {
+    expect(step(s(0, WRAP - 10n), s(60, 50))).toEqual({ delta: 60n, seconds: 60, rate: 1, event: 'wrap' });
     expect(step(s(0, WRAP - WRAP_MARGIN), s(60, 0))).toMatchObject({ delta: WRAP_MARGIN, event: 'wrap' });
     expect(step(s(0, WRAP - WRAP_MARGIN), s(60, 1))).toEqual({ delta: null, seconds: 60, rate: null, event: 'reset' });
     expect(step(s(0, 51414), s(60, 10))).toEqual({ delta: null, seconds: 60, rate: null, event: 'reset' });
-    // A 64-bit counter beyond 2^32 that drops is reset, not wrapped.
-    expect(step(s(0, WRAP + 5), s(60, 3))).toMatchObject({ event: 'reset' });
+    // A 64-bit counter beyond 2^32 that drops is reset, not wrapped; near 2^64 it wraps there.
+    expect(step(s(0, WRAP + 5n), s(60, 3))).toMatchObject({ event: 'reset' });
+    expect(step(s(0, MAX64), s(60, 59))).toEqual({ delta: 60n, seconds: 60, rate: 1, event: 'wrap' });
+    expect(step(s(0, MAX64 - WRAP_MARGIN), s(60, 5))).toMatchObject({ delta: null, event: 'reset' });
   });
 
   it('reads counters and units', () => {
-    expect(parseCounter('51234')).toBe(51234);
-    expect(parseCounter(' 7 ')).toBe(7);
+    expect(parseCounter('51234')).toBe(51234n);
+    expect(parseCounter(' 7 ')).toBe(7n);
+    expect(parseCounter('18446744073709551615')).toBe(MAX64);
+    expect(parseCounter('9'.repeat(39))).toBe(10n ** 39n - 1n);
+    expect(parseCounter('9'.repeat(40))).toBeNull();
     expect(parseCounter('')).toBeNull();
     expect(parseCounter('activated')).toBeNull();
     expect(parseCounter('-1')).toBeNull();
@@ -253,7 +264,7 @@ describe('snapshot text', () => {
 
 describe('spacing and gaps', () => {
   const files = (...minutes: number[]): SnapshotFile[] =>
-    minutes.map((m) => ({ path: `/a/${m}`, kind: 'stats', time: new Date(2026, 10, 20, 10, m) }));
+    minutes.map((m) => ({ path: `/a/${m}`, kind: 'stats', time: new Date(2026, 10, 20, 10, m), repeat: 1 }));
 
   it('expects the most common spacing, the smaller on a tie, 1 min when unknown', () => {
     expect(typicalInterval(files(0, 1, 2, 5, 6))).toBe(60_000);
