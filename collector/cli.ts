@@ -89,7 +89,8 @@ async function runCommand(options: RunOptions): Promise<void> {
     timeoutSeconds,
     drbdProc: options.drbd ? resolve(nonEmptyPath('--drbd-proc', options.drbdProc)) : null,
     crmMon: options.crmMon === false ? null : resolve(nonEmptyPath('--crm-mon', options.crmMon)),
-    textfile: options.textfile === undefined ? null : { dir: checkTextfileDir(options.textfile), cron: await checkCron('--metrics-cron', options.metricsCron), drbdsetup: options.drbdsetup },
+    drbdsetup: nonEmptyPath('--drbdsetup', options.drbdsetup),
+    textfile: options.textfile === undefined ? null : { dir: checkTextfileDir(options.textfile), cron: await checkCron('--metrics-cron', options.metricsCron) },
     verbose: options.verbose,
     self: selfCommand(),
   });
@@ -103,6 +104,7 @@ export function registerCollectorCommands(program: Command): void {
     .addOption(rootOption())
     .addOption(archiveOption());
   for (const option of drbdOptions()) snapshot.addOption(option);
+  snapshot.addOption(drbdsetupOption());
   snapshot.addOption(new Option('--keep-existing', 'never replace a snapshot of the same minute: write NAME-2.gz (-3 ...) beside it'));
   snapshot.addOption(verboseOption('the file written, and each file that read empty with the reason')).action((kind: SnapshotKind, options: CommonOptions) => snapshotCommand(kind, options));
 

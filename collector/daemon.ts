@@ -22,10 +22,12 @@ export interface DaemonOptions {
   timeoutSeconds: number;
   /** null: no DRBD entry. */
   drbdProc: string | null;
+  /** DRBD 9: the drbdsetup that stats snapshots and metrics run. */
+  drbdsetup: string;
   /** null: no [crm_mon] entry. */
   crmMon?: string | null;
   /** Prometheus metrics written to dir on schedule (`metrics --textfile`); null: none. */
-  textfile?: { dir: string; cron: string; drbdsetup: string } | null;
+  textfile?: { dir: string; cron: string } | null;
   verbose: boolean;
   /** The command that starts this program: [node, script]. */
   self: string[];
@@ -69,7 +71,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const info = options.verbose ? reportInfo : () => {};
   const verbose = options.verbose ? ['--verbose'] : [];
   const where = ['--root', options.root, '--archive', options.archive];
-  const drbd = options.drbdProc === null ? ['--no-drbd'] : ['--drbd-proc', options.drbdProc];
+  const drbd = options.drbdProc === null ? ['--no-drbd'] : ['--drbd-proc', options.drbdProc, '--drbdsetup', options.drbdsetup];
   const crm = options.crmMon === undefined ? [] : options.crmMon === null ? ['--no-crm-mon'] : ['--crm-mon', options.crmMon];
   const specs: Array<Pick<Job, 'name' | 'cron' | 'args'>> = [
     { name: 'snapshot stats', cron: options.statsCron, args: ['snapshot', 'stats', ...where, ...drbd, ...crm, ...verbose] },
@@ -81,8 +83,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     },
   ];
   if (options.textfile) {
-    const { dir, cron: metricsCron, drbdsetup } = options.textfile;
-    const args = ['metrics', '--root', options.root, ...drbd, '--drbdsetup', drbdsetup, '--textfile', dir];
+    const { dir, cron: metricsCron } = options.textfile;
+    const args = ['metrics', '--root', options.root, ...drbd, '--textfile', dir];
     specs.push({ name: 'metrics', cron: metricsCron, args });
   }
   const jobs: Job[] = specs.map((job) => ({

@@ -10,6 +10,7 @@ import { describeError, nonEmptyPath, UserError } from '../lib/errors.js';
 import { CANONICAL_ROOT, DEFAULT_ARCHIVE, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_CRM_MON } from '../lib/cluster/crm-mon.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
+import { DEFAULT_DRBDSETUP } from '../lib/kernel/drbdsetup.js';
 import { reportInfo, reportProblem } from './log.js';
 import { checkRoot, isDirectoryAt, takeSnapshot } from './snapshot.js';
 
@@ -18,6 +19,8 @@ export interface SnapshotCommandOptions {
   archive: string;
   drbdProc: string;
   drbd: boolean;
+  /** DRBD 9: the drbdsetup run for the events2 entry. */
+  drbdsetup: string;
   /** crm_mon for the [crm_mon] entry; false: none. */
   crmMon: string | false;
   /** Write beside an existing snapshot of the same name, never over it. */
@@ -40,7 +43,7 @@ export async function snapshotCommand(kind: SnapshotKind, options: SnapshotComma
   let result;
   try {
     result = await takeSnapshot(
-      { root, archive, kind, drbdProc: options.drbd ? nonEmptyPath('--drbd-proc', options.drbdProc) : null, crmMon: options.crmMon === false ? null : nonEmptyPath('--crm-mon', options.crmMon), keepExisting: options.keepExisting },
+      { root, archive, kind, drbdProc: options.drbd ? nonEmptyPath('--drbd-proc', options.drbdProc) : null, drbdsetup: nonEmptyPath('--drbdsetup', options.drbdsetup), crmMon: options.crmMon === false ? null : nonEmptyPath('--crm-mon', options.crmMon), keepExisting: options.keepExisting },
       {
         unreadable: options.verbose ? (path, err) => reportInfo(`${name}: ${path}: empty entry, ${describeError(err)}`) : undefined,
         problem: (message) => reportProblem(`${name}: ${message}`),
@@ -73,6 +76,7 @@ export function parseSnapshotCommandLine(args: readonly string[]): { kind: Snaps
         archive: { type: 'string' },
         'drbd-proc': { type: 'string' },
         'no-drbd': { type: 'boolean' },
+        drbdsetup: { type: 'string' },
         'crm-mon': { type: 'string' },
         'no-crm-mon': { type: 'boolean' },
         'keep-existing': { type: 'boolean' },
@@ -91,6 +95,7 @@ export function parseSnapshotCommandLine(args: readonly string[]): { kind: Snaps
       archive: values.archive ?? DEFAULT_ARCHIVE,
       drbdProc: values['drbd-proc'] ?? DEFAULT_DRBD_PROC,
       drbd: !values['no-drbd'],
+      drbdsetup: values.drbdsetup ?? DEFAULT_DRBDSETUP,
       crmMon: values['no-crm-mon'] ? false : (values['crm-mon'] ?? DEFAULT_CRM_MON),
       keepExisting: values['keep-existing'] ?? false,
       verbose: values.verbose ?? false,

@@ -21,6 +21,8 @@ export interface SnapshotOptions {
   now?: Date;
   /** Path of /proc/drbd for the stats snapshot's DRBD entry (default /proc/drbd); null: no DRBD entry. */
   drbdProc?: string | null;
+  /** DRBD 9: drbdsetup for the stats snapshot's events2 entry (default /usr/sbin/drbdsetup). */
+  drbdsetup?: string;
   /** crm_mon for the stats snapshot's [crm_mon] entry (the command line's default: /usr/sbin/crm_mon); absent or null: none. */
   crmMon?: string | null;
   /**
@@ -150,7 +152,7 @@ export async function takeSnapshot(options: SnapshotOptions, log: SnapshotLog = 
     }
     if (options.kind === 'stats' && options.drbdProc !== null) {
       // /proc/drbd, and on DRBD 9 the output of drbdsetup events2.
-      for (const section of drbdSections(options.drbdProc ?? DEFAULT_DRBD_PROC)) {
+      for (const section of drbdSections(options.drbdProc ?? DEFAULT_DRBD_PROC, options.drbdsetup)) {
         text.addText(section.header, section.content);
         if (section.problem) problem(`DRBD entry empty: ${section.problem}`);
       }

@@ -96,7 +96,7 @@ describe('--help', () => {
     );
     const expected: Record<string, [string, string][]> = {
       'snapshot stats|full': [
-        ...runOptions.filter(([flags]) => ['--root', '--archive', '--drbd-proc', '--no-drbd', '--crm-mon', '--no-crm-mon', '--verbose'].includes(flags.split(' ')[0])),
+        ...runOptions.filter(([flags]) => ['--root', '--archive', '--drbd-proc', '--no-drbd', '--crm-mon', '--no-crm-mon', '--drbdsetup', '--verbose'].includes(flags.split(' ')[0])),
         ['--keep-existing', 'never replace a snapshot of the same minute: write NAME-2.gz (-3 ...) beside it'],
       ],
       prune: runOptions.filter(([flags]) => ['--archive', '--retention-days', '--verbose'].includes(flags.split(' ')[0])),
@@ -111,14 +111,15 @@ describe('--help', () => {
 });
 
 describe('the snapshot command line read without commander (the per-minute path)', () => {
-  const defaults = { root: '/sys/kernel/config/target', archive: '/var/log/lio', drbdProc: '/proc/drbd', drbd: true, crmMon: '/usr/sbin/crm_mon', keepExisting: false, verbose: false };
+  const defaults = { root: '/sys/kernel/config/target', archive: '/var/log/lio', drbdProc: '/proc/drbd', drbd: true, drbdsetup: '/usr/sbin/drbdsetup', crmMon: '/usr/sbin/crm_mon', keepExisting: false, verbose: false };
 
   it('takes every option of `snapshot`, in any order and either form, the last of a repeated one', () => {
     expect(parseSnapshotCommandLine(['snapshot', 'stats'])).toEqual({ kind: 'stats', options: defaults });
     expect(parseSnapshotCommandLine(['snapshot', '--root=/r', 'full', '--archive', '/a', '--no-drbd', '--verbose', '--drbd-proc', '/d', '--root', '/r2'])).toEqual({
       kind: 'full',
-      options: { root: '/r2', archive: '/a', drbdProc: '/d', drbd: false, crmMon: '/usr/sbin/crm_mon', keepExisting: false, verbose: true },
+      options: { root: '/r2', archive: '/a', drbdProc: '/d', drbd: false, drbdsetup: '/usr/sbin/drbdsetup', crmMon: '/usr/sbin/crm_mon', keepExisting: false, verbose: true },
     });
+    expect(parseSnapshotCommandLine(['snapshot', 'stats', '--drbdsetup', '/s'])).toEqual({ kind: 'stats', options: { ...defaults, drbdsetup: '/s' } });
     expect(parseSnapshotCommandLine(['snapshot', 'stats', '--keep-existing'])).toEqual({ kind: 'stats', options: { ...defaults, keepExisting: true } });
     expect(parseSnapshotCommandLine(['snapshot', 'stats', '--crm-mon', '/c'])).toEqual({ kind: 'stats', options: { ...defaults, crmMon: '/c' } });
     expect(parseSnapshotCommandLine(['snapshot', 'stats', '--no-crm-mon'])).toEqual({ kind: 'stats', options: { ...defaults, crmMon: false } });
