@@ -24,16 +24,21 @@ export interface BlockStat {
  * gives it), looked up under devRoot (the /dev tree): symlinks such as /dev/vg1/lv0,
  * /dev/mapper/vg1-lv0 or /dev/disk/by-id/... lead to the node (/dev/dm-3, /dev/sdb), whose name is
  * the kernel's. null for a path outside /dev (a file, for fileio) or one that does not exist.
+ * A function of devicePath, for one devRoot: devRoot is resolved once, not once per LUN.
  */
-export function blockDeviceName(devicePath: string, devRoot: string): string | null {
-  if (!devicePath.startsWith('/dev/')) return null;
-  try {
-    const root = realpathSync(devRoot);
-    const node = realpathSync(`${devRoot}/${devicePath.slice('/dev/'.length)}`);
-    return node.startsWith(`${root}/`) ? basename(node) : null;
-  } catch {
-    return null;
-  }
+export function blockDeviceNames(devRoot: string): (devicePath: string) => string | null {
+  let root: string | null | undefined;
+  return (devicePath) => {
+    if (!devicePath.startsWith('/dev/')) return null;
+    try {
+      root ??= realpathSync.native(devRoot);
+      // The libc realpath: Node's own walks the path in JavaScript, an lstat per component.
+      const node = realpathSync.native(`${devRoot}/${devicePath.slice('/dev/'.length)}`);
+      return node.startsWith(`${root}/`) ? basename(node) : null;
+    } catch {
+      return null;
+    }
+  };
 }
 
 /**

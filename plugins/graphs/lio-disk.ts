@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import picomatch from 'picomatch';
 import { DirectoryCursor } from '../../lib/directory-cursor.js';
-import { blockDeviceName, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
+import { blockDeviceNames, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
 import { DEFAULT_TARGET_ROOT, readCounter, readLioTree, readLunBackstore, type LioTpg } from '../../lib/kernel/configfs.js';
 import { AlertRanges } from '../../lib/munin/alert-ranges.js';
 import { cleanName, FieldNames } from '../../lib/munin/field-names.js';
@@ -119,7 +119,9 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
   for (const { path, error } of tree.unlisted) warn(`cannot list ${path}: ${error}; the fields below it are left out`);
   const targetKeys = new FieldNames();
   const cursor = withValues ? new DirectoryCursor('') : null;
-  const devices = new Set<string>();
+  const deviceName = blockDeviceNames(devRoot);
+  /** The stat file of each device behind a LUN. */
+  const statPaths = new Map<string, string>();
   const targets: DiskTarget[] = [];
   try {
     for (const tpg of tree.tpgs) {
@@ -130,10 +132,11 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
       const lunKeys = new FieldNames();
       const luns = tpg.luns.map((lun): DiskLun => {
         const backstore = readLunBackstore(root, `${tpg.path}/lun/${lun}`);
-        const name = backstore?.udevPath ? blockDeviceName(backstore.udevPath, devRoot) : null;
+        const name = backstore?.udevPath ? deviceName(backstore.udevPath) : null;
         // A name without a stat file is no block device (a file under /dev, a vanished device).
-        const device = name !== null && blockStatPath(name, blockRoot) !== null ? name : null;
-        if (device) devices.add(device);
+        const statPath = name === null ? null : (statPaths.get(name) ?? blockStatPath(name, blockRoot));
+        const device = statPath !== null ? name : null;
+        if (device) statPaths.set(device, statPath!);
         return {
           lun,
           key: lunKeys.next(lun, lun),
@@ -160,7 +163,7 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
       // Removed meanwhile: the values are read, and nothing after this uses relative paths.
     }
   }
-  return { targets, rates: withValues ? deviceRates(env, blockRoot, devices) : new Map() };
+  return { targets, rates: withValues ? deviceRates(env, statPaths) : new Map() };
 }
 
 interface KeptReadings {
@@ -179,14 +182,13 @@ function loadKept(state: PluginState): KeptReadings | null {
 const STAT_KEYS = ['readIos', 'readTicks', 'writeIos', 'writeTicks', 'ioTicks'] as const;
 
 /** Reads every device's stat now and compares it with the kept reading, which it replaces. */
-function deviceRates(env: NodeJS.ProcessEnv, blockRoot: string, devices: Set<string>): Map<string, DeviceRates> {
+function deviceRates(env: NodeJS.ProcessEnv, statPaths: Map<string, string>): Map<string, DeviceRates> {
   const state = new PluginState(env, STATE_FILE);
   const previous = loadKept(state);
   const now: KeptReadings = { time: Date.now(), devices: {} };
   const rates = new Map<string, DeviceRates>();
-  for (const device of devices) {
-    const path = blockStatPath(device, blockRoot);
-    const stat = path ? readBlockStat(path) : { problem: `${blockRoot}/${device}/stat is gone` };
+  for (const [device, path] of statPaths) {
+    const stat = readBlockStat(path);
     if ('problem' in stat) {
       warn(stat.problem);
       continue;
