@@ -3,7 +3,7 @@
 // grows with the whole system (Munin's diskstats is the model; see README).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
 import { DirectoryCursor } from '../../lib/directory-cursor.js';
 import { blockDeviceNames, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
 import { DEFAULT_TARGET_ROOT, readCounter, readLioTree, readLunBackstore, type LioTpg } from '../../lib/kernel/configfs.js';
@@ -72,7 +72,12 @@ interface Model {
 /** Whitespace- or comma-separated picomatch patterns; null when none are set. */
 function matcher(setting: string | undefined): ((name: string) => boolean) | null {
   const patterns = (setting ?? '').split(/[\s,]+/).filter((p) => p !== '');
-  return patterns.length > 0 ? picomatch(patterns) : null;
+  if (patterns.length === 0) return null;
+  // Loaded only when a pattern is set (the plugin runs as a CommonJS bundle, in which esbuild
+  // makes this call evaluate the bundled picomatch): evaluating it costs every run more than
+  // anything else this plugin loads (bench/README.md).
+  const picomatch = require('picomatch') as typeof Picomatch;
+  return picomatch(patterns);
 }
 
 /**
