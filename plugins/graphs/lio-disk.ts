@@ -188,7 +188,9 @@ const STAT_KEYS = ['readIos', 'readTicks', 'writeIos', 'writeTicks', 'ioTicks'] 
 
 /** Reads every device's stat now and compares it with the kept reading, which it replaces. */
 function deviceRates(env: NodeJS.ProcessEnv, statPaths: Map<string, string>): Map<string, DeviceRates> {
-  const state = new PluginState(env, STATE_FILE);
+  // Rewritten every run, and not synced: the two syncs cost milliseconds a run on a busy disk, and
+  // after a crash the readings are worthless anyway (the counters restart with the kernel).
+  const state = new PluginState(env, STATE_FILE, { durable: false });
   const previous = loadKept(state);
   const now: KeptReadings = { time: Date.now(), devices: {} };
   const rates = new Map<string, DeviceRates>();
