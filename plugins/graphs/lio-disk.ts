@@ -97,17 +97,30 @@ export function nameFilter(env: NodeJS.ProcessEnv): { target(t: LioTpg): boolean
 
 const NO_COUNTERS: Counters = { read: null, write: null, cmds: null };
 
-/** Reads the three counters of a statistics directory (a path from the TPG's directory). */
-function readCounters(tpg: LioTpg, dir: string, cmdsFile: string, cursor: DirectoryCursor): Counters {
-  const one = (file: string): number | null => {
-    const path = `${tpg.path}/${dir}/${file}`;
-    const read = readCounter(path, cursor.path(tpg.path, `${dir}/${file}`));
-    if ('value' in read) return Number(read.value);
-    warn(read.problem);
-    return null;
-  };
-  return { read: one('read_mbytes'), write: one('write_mbytes'), cmds: one(cmdsFile) };
+/** One counter, by its path from the TPG's directory; null (said on stderr) when it cannot be read. */
+function readOne(tpg: LioTpg, inTpg: string, cursor: DirectoryCursor): number | null {
+  const read = readCounter(`${tpg.path}/${inTpg}`, cursor.path(tpg.path, inTpg));
+  if ('value' in read) return Number(read.value);
+  warn(read.problem);
+  return null;
 }
+
+/**
+ * Adds the three counters of a statistics directory (a path from the TPG's directory) to total,
+ * which it returns; a sum with an unknown part is unknown. Summed as they are read: thousands of
+ * mapped LUNs need no object each.
+ */
+function addCounters(total: Counters, tpg: LioTpg, dir: string, cmdsFile: string, cursor: DirectoryCursor): Counters {
+  const read = readOne(tpg, `${dir}/read_mbytes`, cursor);
+  const write = readOne(tpg, `${dir}/write_mbytes`, cursor);
+  const cmds = readOne(tpg, `${dir}/${cmdsFile}`, cursor);
+  total.read = total.read === null || read === null ? null : total.read + read;
+  total.write = total.write === null || write === null ? null : total.write + write;
+  total.cmds = total.cmds === null || cmds === null ? null : total.cmds + cmds;
+  return total;
+}
+
+const zero = (): Counters => ({ read: 0, write: 0, cmds: 0 });
 
 function sum(all: Counters[]): Counters {
   const add = (k: keyof Counters) => all.reduce<number | null>((s, c) => (s === null || c[k] === null ? null : s + c[k]!), 0);
@@ -147,7 +160,7 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
           key: lunKeys.next(lun, lun),
           device,
           backstore: backstore ? `${backstore.hba}/${backstore.name}${backstore.udevPath ? ` on ${backstore.udevPath}` : ''}` : 'no backstore link',
-          counters: cursor ? readCounters(tpg, `lun/${lun}/statistics/scsi_tgt_port`, 'in_cmds', cursor) : NO_COUNTERS,
+          counters: cursor ? addCounters(zero(), tpg, `lun/${lun}/statistics/scsi_tgt_port`, 'in_cmds', cursor) : NO_COUNTERS,
         };
       });
       const initiatorKeys = new FieldNames();
@@ -157,7 +170,7 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
           name: acl.initiator,
           key: initiatorKeys.next(cleanName(acl.initiator), acl.initiator),
           mappedLuns: acl.mappedLuns,
-          counters: cursor ? sum(acl.mappedLuns.map((m) => readCounters(tpg, `acls/${acl.initiator}/${m}/statistics/scsi_auth_intr`, 'num_cmds', cursor))) : NO_COUNTERS,
+          counters: cursor ? acl.mappedLuns.reduce((total, m) => addCounters(total, tpg, `acls/${acl.initiator}/${m}/statistics/scsi_auth_intr`, 'num_cmds', cursor), zero()) : NO_COUNTERS,
         }));
       targets.push({ tpg, key, label, luns, initiators });
     }
@@ -262,13 +275,14 @@ export function lioDiskPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
       return 'yes';
     },
     graph(withValues, withConfig = true) {
-      return graphs(buildModel(env, withValues), { ...env }, withConfig);
+      // The alert ranges are config only: a fetch does not look at the settings.
+      const ranges = withConfig ? new AlertRanges({ ...env }, [{ kind: 'latency', warning: '0:3' }], /^\w+$/) : null;
+      return graphs(buildModel(env, withValues), ranges, withConfig);
     },
   };
 }
 
-function graphs(model: Model, settings: Record<string, string | undefined>, withConfig: boolean): Graph[] {
-  const ranges = new AlertRanges(settings, [{ kind: 'latency', warning: '0:3' }], /^\w+$/);
+function graphs(model: Model, ranges: AlertRanges | null, withConfig: boolean): Graph[] {
   const result: Graph[] = [];
   const c = withConfig;
   const { targets, rates } = model;
@@ -381,8 +395,8 @@ function graphs(model: Model, settings: Record<string, string | undefined>, with
   return printed;
 }
 
-function latencyRanges(ranges: AlertRanges, name: string, withConfig: boolean): Partial<Field> {
-  if (!withConfig) return {};
+function latencyRanges(ranges: AlertRanges | null, name: string, withConfig: boolean): Partial<Field> {
+  if (!withConfig || !ranges) return {};
   const { warning, critical } = ranges.of('latency', name);
   return { warning, critical };
 }
