@@ -358,7 +358,7 @@ function graphs(model: Model, ranges: AlertRanges | null, withConfig: boolean): 
         const n = known.reduce((s, r) => s + r[ios], 0);
         return n > 0 ? known.reduce((s, r) => s + r[ticks], 0) / n / 1000 : 0;
       };
-      return pair(t.key, t.label, `Seconds per I/O on the devices of ${t.tpg.target} ${t.tpg.tpgt}`, 'seconds', decimal(wait('readIos', 'readTicks')), decimal(wait('writeIos', 'writeTicks')), c).map((f) => ({ ...f, ...latencyRanges(ranges, f.name, c) }));
+      return withLatencyRanges(pair(t.key, t.label, `Seconds per I/O on the devices of ${t.tpg.target} ${t.tpg.tpgt}`, 'seconds', decimal(wait('readIos', 'readTicks')), decimal(wait('writeIos', 'writeTicks')), c), ranges);
     }),
   });
   for (const t of withDevices) {
@@ -369,7 +369,7 @@ function graphs(model: Model, ranges: AlertRanges | null, withConfig: boolean): 
         .filter((l) => l.device)
         .flatMap((l) => {
           const r = rates.get(l.device!);
-          return pair(l.key, `${l.lun} (${l.device})`, `Seconds per I/O on ${l.device}, behind ${l.backstore}`, 'seconds', decimal(r?.readWait), decimal(r?.writeWait), c).map((f) => ({ ...f, ...latencyRanges(ranges, f.name, c) }));
+          return withLatencyRanges(pair(l.key, `${l.lun} (${l.device})`, `Seconds per I/O on ${l.device}, behind ${l.backstore}`, 'seconds', decimal(r?.readWait), decimal(r?.writeWait), c), ranges);
         }),
     });
   }
@@ -395,8 +395,8 @@ function graphs(model: Model, ranges: AlertRanges | null, withConfig: boolean): 
   return printed;
 }
 
-function latencyRanges(ranges: AlertRanges | null, name: string, withConfig: boolean): Partial<Field> {
-  if (!withConfig || !ranges) return {};
-  const { warning, critical } = ranges.of('latency', name);
-  return { warning, critical };
+/** The latency fields with their alert ranges set (ranges are null in a fetch, which prints none). */
+function withLatencyRanges(fields: Field[], ranges: AlertRanges | null): Field[] {
+  if (ranges) for (const f of fields) Object.assign(f, ranges.of('latency', f.name));
+  return fields;
 }
