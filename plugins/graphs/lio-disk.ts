@@ -74,8 +74,8 @@ function matcher(setting: string | undefined): ((name: string) => boolean) | nul
   const patterns = (setting ?? '').split(/[\s,]+/).filter((p) => p !== '');
   if (patterns.length === 0) return null;
   // Loaded only when a pattern is set (the plugin runs as a CommonJS bundle, in which esbuild
-  // makes this call evaluate the bundled picomatch): evaluating it costs every run more than
-  // anything else this plugin loads (bench/README.md).
+  // makes this call evaluate the bundled picomatch): evaluating it at every start cost about a
+  // tenth of Node's own start-up (bench/README.md).
   const picomatch = require('picomatch') as typeof Picomatch;
   return picomatch(patterns);
 }
