@@ -37,13 +37,16 @@ export class AtomicFile {
     this.written += data.length;
   }
 
-  /** Syncs the file and gives it its final name, durably. */
-  commit(): void {
-    fsyncSync(this.fd);
+  /**
+   * Gives the file its final name; durably (the file synced before, the rename after) unless
+   * durable is false: then a crash may lose the file or leave it empty, never half of it.
+   */
+  commit(durable = true): void {
+    if (durable) fsyncSync(this.fd);
     closeSync(this.fd);
     this.closed = true;
     renameSync(this.tempPath, this.finalPath);
-    syncDirectory(dirname(this.finalPath));
+    if (durable) syncDirectory(dirname(this.finalPath));
   }
 
   /**
@@ -100,12 +103,12 @@ function openNew(path: string, mode: number): number {
   }
 }
 
-/** Writes content to path atomically, with exactly mode. */
-export function writeFileAtomic(path: string, content: string | Uint8Array, mode: number): void {
+/** Writes content to path atomically, with exactly mode; durably unless durable is false (see commit). */
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode: number, { durable = true }: { durable?: boolean } = {}): void {
   const file = new AtomicFile(path, mode);
   try {
     file.write(typeof content === 'string' ? Buffer.from(content) : content);
-    file.commit();
+    file.commit(durable);
   } catch (err) {
     file.abort();
     throw err;

@@ -51,3 +51,12 @@ export function readSmallFile(path: string, maxBytes: number, encoding: BufferEn
     if (fd >= 0) closeSync(fd);
   }
 }
+
+/** Whether fd is a regular file (false when it cannot be told). */
+export function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -6,8 +6,9 @@
 // <root> is /sys/kernel/config/target; <fabric> is any directory but core/ that holds
 // targets (iscsi, loopback, vhost, qla2xxx, srpt, ...). Only directory names are read here,
 // never followed symlinks: the LUN directories hold links back into core/.
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readdirSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { briefError, errorCode } from '../errors.js';
+import { isRegularFile } from '../small-file.js';
 
 export const DEFAULT_TARGET_ROOT = '/sys/kernel/config/target';
 
@@ -174,14 +175,6 @@ export function readCounter(path: string, openAs = path): ReadResult {
     return { problem: `cannot read ${path}: ${errorCode(err) === 'EAGAIN' && !isRegularFile(fd) ? 'not a regular file' : briefError(err)}` };
   } finally {
     if (fd >= 0) closeSync(fd);
-  }
-}
-
-function isRegularFile(fd: number): boolean {
-  try {
-    return fstatSync(fd).isFile();
-  } catch {
-    return false;
   }
 }
 

@@ -3,9 +3,9 @@
 // grows with the whole system (Munin's diskstats is the model; see README).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
 import { DirectoryCursor } from '../../lib/directory-cursor.js';
-import { blockDeviceName, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
+import { blockDeviceNames, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
 import { DEFAULT_TARGET_ROOT, isRecalled, readCounter, readLioTree, readLunBackstore, type LioTpg } from '../../lib/kernel/configfs.js';
 import { readListedLioTree } from './lio-listings.js';
 import { AlertRanges } from '../../lib/munin/alert-ranges.js';
@@ -73,7 +73,12 @@ interface Model {
 /** Whitespace- or comma-separated picomatch patterns; null when none are set. */
 function matcher(setting: string | undefined): ((name: string) => boolean) | null {
   const patterns = (setting ?? '').split(/[\s,]+/).filter((p) => p !== '');
-  return patterns.length > 0 ? picomatch(patterns) : null;
+  if (patterns.length === 0) return null;
+  // Loaded only when a pattern is set (the plugin runs as a CommonJS bundle, in which esbuild
+  // makes this call evaluate the bundled picomatch): evaluating it at every start cost about a
+  // tenth of Node's own start-up (bench/README.md).
+  const picomatch = require('picomatch') as typeof Picomatch;
+  return picomatch(patterns);
 }
 
 /**
@@ -93,17 +98,30 @@ export function nameFilter(env: NodeJS.ProcessEnv): { target(t: LioTpg): boolean
 
 const NO_COUNTERS: Counters = { read: null, write: null, cmds: null };
 
-/** Reads the three counters of a statistics directory (a path from the TPG's directory). */
-function readCounters(tpg: LioTpg, dir: string, cmdsFile: string, cursor: DirectoryCursor): Counters {
-  const one = (file: string): number | null => {
-    const path = `${tpg.path}/${dir}/${file}`;
-    const read = readCounter(path, cursor.path(tpg.path, `${dir}/${file}`));
-    if ('value' in read) return Number(read.value);
-    warn(read.problem);
-    return null;
-  };
-  return { read: one('read_mbytes'), write: one('write_mbytes'), cmds: one(cmdsFile) };
+/** One counter, by its path from the TPG's directory; null (said on stderr) when it cannot be read. */
+function readOne(tpg: LioTpg, inTpg: string, cursor: DirectoryCursor): number | null {
+  const read = readCounter(`${tpg.path}/${inTpg}`, cursor.path(tpg.path, inTpg));
+  if ('value' in read) return Number(read.value);
+  warn(read.problem);
+  return null;
 }
+
+/**
+ * Adds the three counters of a statistics directory (a path from the TPG's directory) to total,
+ * which it returns; a sum with an unknown part is unknown. Summed as they are read: thousands of
+ * mapped LUNs need no object each.
+ */
+function addCounters(total: Counters, tpg: LioTpg, dir: string, cmdsFile: string, cursor: DirectoryCursor): Counters {
+  const read = readOne(tpg, `${dir}/read_mbytes`, cursor);
+  const write = readOne(tpg, `${dir}/write_mbytes`, cursor);
+  const cmds = readOne(tpg, `${dir}/${cmdsFile}`, cursor);
+  total.read = total.read === null || read === null ? null : total.read + read;
+  total.write = total.write === null || write === null ? null : total.write + write;
+  total.cmds = total.cmds === null || cmds === null ? null : total.cmds + cmds;
+  return total;
+}
+
+const zero = (): Counters => ({ read: 0, write: 0, cmds: 0 });
 
 function sum(all: Counters[]): Counters {
   const add = (k: keyof Counters) => all.reduce<number | null>((s, c) => (s === null || c[k] === null ? null : s + c[k]!), 0);
@@ -118,11 +136,14 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
   const filter = nameFilter(env);
   // A directory that cannot be listed is said once; the fields below it are U, as last listed.
   const tree = readListedLioTree(root, env);
-  const counters = (tpg: LioTpg, dir: string, cmdsFile: string) =>
-    cursor && !isRecalled(tree, `${tpg.path}/${dir}`) ? readCounters(tpg, dir, cmdsFile, cursor) : NO_COUNTERS;
+  /** Adds a statistics directory's counters to total; one under a directory not listable now is U. */
+  const addTo = (total: Counters, tpg: LioTpg, dir: string, cmdsFile: string) =>
+    isRecalled(tree, `${tpg.path}/${dir}`) ? { read: null, write: null, cmds: null } : addCounters(total, tpg, dir, cmdsFile, cursor!);
   const targetKeys = new FieldNames();
   const cursor = withValues ? new DirectoryCursor('') : null;
-  const devices = new Set<string>();
+  const deviceName = blockDeviceNames(devRoot);
+  /** The stat file of each device behind a LUN. */
+  const statPaths = new Map<string, string>();
   const targets: DiskTarget[] = [];
   try {
     for (const tpg of tree.tpgs) {
@@ -133,16 +154,17 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
       const lunKeys = new FieldNames();
       const luns = tpg.luns.map((lun): DiskLun => {
         const backstore = readLunBackstore(root, `${tpg.path}/lun/${lun}`);
-        const name = backstore?.udevPath ? blockDeviceName(backstore.udevPath, devRoot) : null;
+        const name = backstore?.udevPath ? deviceName(backstore.udevPath) : null;
         // A name without a stat file is no block device (a file under /dev, a vanished device).
-        const device = name !== null && blockStatPath(name, blockRoot) !== null ? name : null;
-        if (device) devices.add(device);
+        const statPath = name === null ? null : (statPaths.get(name) ?? blockStatPath(name, blockRoot));
+        const device = statPath !== null ? name : null;
+        if (device) statPaths.set(device, statPath!);
         return {
           lun,
           key: lunKeys.next(lun, lun),
           device,
           backstore: backstore ? `${backstore.hba}/${backstore.name}${backstore.udevPath ? ` on ${backstore.udevPath}` : ''}` : 'no backstore link',
-          counters: counters(tpg, `lun/${lun}/statistics/scsi_tgt_port`, 'in_cmds'),
+          counters: cursor ? addTo(zero(), tpg, `lun/${lun}/statistics/scsi_tgt_port`, 'in_cmds') : NO_COUNTERS,
         };
       });
       const initiatorKeys = new FieldNames();
@@ -152,7 +174,7 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
           name: acl.initiator,
           key: initiatorKeys.next(cleanName(acl.initiator), acl.initiator),
           mappedLuns: acl.mappedLuns,
-          counters: cursor ? sum(acl.mappedLuns.map((m) => counters(tpg, `acls/${acl.initiator}/${m}/statistics/scsi_auth_intr`, 'num_cmds'))) : NO_COUNTERS,
+          counters: cursor ? acl.mappedLuns.reduce((total, m) => addTo(total, tpg, `acls/${acl.initiator}/${m}/statistics/scsi_auth_intr`, 'num_cmds'), zero()) : NO_COUNTERS,
         }));
       targets.push({ tpg, key, label, luns, initiators });
     }
@@ -163,7 +185,7 @@ function buildModel(env: NodeJS.ProcessEnv, withValues: boolean): Model {
       // Removed meanwhile: the values are read, and nothing after this uses relative paths.
     }
   }
-  return { targets, rates: withValues ? deviceRates(env, blockRoot, devices) : new Map() };
+  return { targets, rates: withValues ? deviceRates(env, statPaths) : new Map() };
 }
 
 interface KeptReadings {
@@ -182,14 +204,15 @@ function loadKept(state: PluginState): KeptReadings | null {
 const STAT_KEYS = ['readIos', 'readTicks', 'writeIos', 'writeTicks', 'ioTicks'] as const;
 
 /** Reads every device's stat now and compares it with the kept reading, which it replaces. */
-function deviceRates(env: NodeJS.ProcessEnv, blockRoot: string, devices: Set<string>): Map<string, DeviceRates> {
-  const state = new PluginState(env, STATE_FILE);
+function deviceRates(env: NodeJS.ProcessEnv, statPaths: Map<string, string>): Map<string, DeviceRates> {
+  // Rewritten every run, and not synced: the two syncs cost milliseconds a run on a busy disk, and
+  // after a crash the readings are worthless anyway (the counters restart with the kernel).
+  const state = new PluginState(env, STATE_FILE, { durable: false });
   const previous = loadKept(state);
   const now: KeptReadings = { time: Date.now(), devices: {} };
   const rates = new Map<string, DeviceRates>();
-  for (const device of devices) {
-    const path = blockStatPath(device, blockRoot);
-    const stat = path ? readBlockStat(path) : { problem: `${blockRoot}/${device}/stat is gone` };
+  for (const [device, path] of statPaths) {
+    const stat = readBlockStat(path);
     if ('problem' in stat) {
       warn(stat.problem);
       continue;
@@ -256,13 +279,14 @@ export function lioDiskPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
       return 'yes';
     },
     graph(withValues, withConfig = true) {
-      return graphs(buildModel(env, withValues), { ...env }, withConfig);
+      // The alert ranges are config only: a fetch does not look at the settings.
+      const ranges = withConfig ? new AlertRanges({ ...env }, [{ kind: 'latency', warning: '0:3' }], /^\w+$/) : null;
+      return graphs(buildModel(env, withValues), ranges, withConfig);
     },
   };
 }
 
-function graphs(model: Model, settings: Record<string, string | undefined>, withConfig: boolean): Graph[] {
-  const ranges = new AlertRanges(settings, [{ kind: 'latency', warning: '0:3' }], /^\w+$/);
+function graphs(model: Model, ranges: AlertRanges | null, withConfig: boolean): Graph[] {
   const result: Graph[] = [];
   const c = withConfig;
   const { targets, rates } = model;
@@ -338,7 +362,7 @@ function graphs(model: Model, settings: Record<string, string | undefined>, with
         const n = known.reduce((s, r) => s + r[ios], 0);
         return n > 0 ? known.reduce((s, r) => s + r[ticks], 0) / n / 1000 : 0;
       };
-      return pair(t.key, t.label, `Seconds per I/O on the devices of ${t.tpg.target} ${t.tpg.tpgt}`, 'seconds', decimal(wait('readIos', 'readTicks')), decimal(wait('writeIos', 'writeTicks')), c).map((f) => ({ ...f, ...latencyRanges(ranges, f.name, c) }));
+      return withLatencyRanges(pair(t.key, t.label, `Seconds per I/O on the devices of ${t.tpg.target} ${t.tpg.tpgt}`, 'seconds', decimal(wait('readIos', 'readTicks')), decimal(wait('writeIos', 'writeTicks')), c), ranges);
     }),
   });
   for (const t of withDevices) {
@@ -349,7 +373,7 @@ function graphs(model: Model, settings: Record<string, string | undefined>, with
         .filter((l) => l.device)
         .flatMap((l) => {
           const r = rates.get(l.device!);
-          return pair(l.key, `${l.lun} (${l.device})`, `Seconds per I/O on ${l.device}, behind ${l.backstore}`, 'seconds', decimal(r?.readWait), decimal(r?.writeWait), c).map((f) => ({ ...f, ...latencyRanges(ranges, f.name, c) }));
+          return withLatencyRanges(pair(l.key, `${l.lun} (${l.device})`, `Seconds per I/O on ${l.device}, behind ${l.backstore}`, 'seconds', decimal(r?.readWait), decimal(r?.writeWait), c), ranges);
         }),
     });
   }
@@ -375,8 +399,8 @@ function graphs(model: Model, settings: Record<string, string | undefined>, with
   return printed;
 }
 
-function latencyRanges(ranges: AlertRanges, name: string, withConfig: boolean): Partial<Field> {
-  if (!withConfig) return {};
-  const { warning, critical } = ranges.of('latency', name);
-  return { warning, critical };
+/** The latency fields with their alert ranges set (ranges are null in a fetch, which prints none). */
+function withLatencyRanges(fields: Field[], ranges: AlertRanges | null): Field[] {
+  if (ranges) for (const f of fields) Object.assign(f, ranges.of('latency', f.name));
+  return fields;
 }

@@ -10,7 +10,15 @@ export class PluginState {
   /** The file's text as last read; undefined when not read yet, null when missing or unreadable. */
   private text: string | null | undefined;
 
-  constructor(env: NodeJS.ProcessEnv, name: string) {
+  /**
+   * durable false: the file is replaced atomically but not synced to disk (see
+   * writeFileAtomic), for what is rewritten every run and worth nothing after a crash anyway.
+   */
+  constructor(
+    env: NodeJS.ProcessEnv,
+    name: string,
+    private readonly options: { durable?: boolean } = {},
+  ) {
     this.path = env.MUNIN_PLUGSTATE ? `${env.MUNIN_PLUGSTATE}/${name}` : null;
   }
 
@@ -31,7 +39,7 @@ export class PluginState {
     const text = JSON.stringify(value) + '\n';
     if (this.read() === text) return undefined;
     try {
-      writeFileAtomic(this.path, text, 0o644);
+      writeFileAtomic(this.path, text, 0o644, this.options);
       this.text = text;
       return undefined;
     } catch (err) {

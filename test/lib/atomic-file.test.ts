@@ -77,6 +77,15 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(dir)).toEqual(['state']);
   });
 
+  it('durable false (not synced): the same file, replaced the same way', () => {
+    const dir = fresh();
+    writeFileSync(`${dir}/state`, 'the old and longer content\n', { mode: 0o644 });
+    writeFileAtomic(`${dir}/state`, 'new\n', 0o600, { durable: false });
+    expect(readFileSync(`${dir}/state`, 'utf8')).toBe('new\n');
+    expect(modeOf(`${dir}/state`)).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['state']);
+  });
+
   it('into a directory that does not exist: ENOENT, and nothing is left', () => {
     const dir = fresh();
     expect(() => writeFileAtomic(`${dir}/missing/state`, 'x', 0o640)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
