@@ -31,6 +31,12 @@ enable_plugins() {
     mv "$ENABLED.new" "$ENABLED"
 }
 
+# On purge (the .rpm: on erase): what our plugins kept in munin-node's plugin state directories
+# (lio-munin-*.json: the devices, resources and listings they saw, lio_disk's last reading).
+remove_plugin_state() {
+    rm -f /var/lib/munin-node/plugin-state/*/lio-munin-*.json
+}
+
 # On removal: the links this package made that still point to our plugins (the plugins are
 # gone: munin-node would report them as broken). Links the administrator made stay.
 disable_plugins() {

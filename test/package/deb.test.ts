@@ -106,12 +106,18 @@ echo "=== archive after purge"; ls /var/log/lio/*/ | sed 's/[0-9]\\{12\\}/TIME/'
     expect(expected).toContain('[/sys/kernel/config/target/iscsi/');
   });
 
-  it('dpkg -r removes all but the configuration files, and the links it made', () => {
+  it('dpkg -r removes all but the configuration files and the plugins' state, and the links it made', () => {
     expect(s['remove']).toContain('lio-munin: disabled the Munin plugin lio_read\n');
     expect(s['enabled after remove']).toBe('');
     const before = new Set(lines(readFileSync(`${out}/before`, 'utf8')));
     const removed = new Set(lines(readFileSync(`${out}/removed`, 'utf8')));
-    expect([...removed].filter((p) => !before.has(p))).toEqual(['/etc/cron.d/lio-collector', '/etc/cron.d/lio-collector-metrics', '/etc/munin/plugin-conf.d/lio-munin']);
+    // lio_read's fetch kept its listings (as munin-run's user nobody): state, which purge removes.
+    expect([...removed].filter((p) => !before.has(p))).toEqual([
+      '/etc/cron.d/lio-collector',
+      '/etc/cron.d/lio-collector-metrics',
+      '/etc/munin/plugin-conf.d/lio-munin',
+      '/var/lib/munin-node/plugin-state/nobody/lio-munin-lio-listings.json',
+    ]);
     expect([...before].filter((p) => !removed.has(p))).toEqual([]);
   });
 
