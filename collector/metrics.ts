@@ -11,7 +11,7 @@ import { events2States as events2StatesOf, parseEvents2Volumes, procDrbdStates, 
 import { isConnected8 } from '../lib/kernel/drbd-states.js';
 import type { Events2State } from '../lib/kernel/events2.js';
 import { parseProcDrbd, type DrbdCounter } from '../lib/kernel/proc-drbd.js';
-import { hasIscsiStatistics, readAclSession, readConnectionErrors, readDynamicSessions } from '../lib/kernel/iscsi.js';
+import { CONNECTION_ERRORS, hasIscsiStatistics, LOGIN_RESULTS, LOGOUT_KINDS, readAclSession, readConnectionErrors, readDynamicSessions, SESSION_ERRORS } from '../lib/kernel/iscsi.js';
 import { scaledDigits, type Labels, type MetricFamily, type MetricType } from '../lib/prometheus/exposition.js';
 
 const MiB = 1048576;
@@ -111,15 +111,25 @@ export interface LioSample {
   factor: number;
 }
 
+const TGT_PORT = ['read_mbytes', 'write_mbytes', 'in_cmds'];
+const AUTH_INTR = ['read_mbytes', 'write_mbytes', 'num_cmds'];
+/** Under a target's fabric_statistics. */
+const TARGET_STATS = [
+  'iscsi_instance/sessions',
+  ...LOGIN_RESULTS.map((n) => `iscsi_login_stats/${n}`),
+  ...LOGOUT_KINDS.map((n) => `iscsi_logout_stats/${n}`),
+  ...SESSION_ERRORS.map((n) => `iscsi_sess_err/${n}`),
+];
+
 const SEG = '([^/]+)';
 const TPG = `${SEG}/${SEG}/tpgt_(\\d+)`;
 const PATTERNS: Array<[RegExp, (m: string[]) => LioSample]> = [
   [
-    new RegExp(`^${TPG}/lun/lun_(\\d+)/statistics/scsi_tgt_port/(read_mbytes|write_mbytes|in_cmds)$`),
+    new RegExp(`^${TPG}/lun/lun_(\\d+)/statistics/scsi_tgt_port/(${TGT_PORT.join('|')})$`),
     ([, fabric, target, tpgt, lun, file]) => ({ family: `lio_lun_${LUN_FILES[file!]![0]}`, factor: LUN_FILES[file!]![1], labels: [['fabric', fabric!], ['target', target!], ['tpgt', tpgt!], ['lun', lun!]] }),
   ],
   [
-    new RegExp(`^${TPG}/acls/${SEG}/lun_(\\d+)/statistics/scsi_auth_intr/(read_mbytes|write_mbytes|num_cmds)$`),
+    new RegExp(`^${TPG}/acls/${SEG}/lun_(\\d+)/statistics/scsi_auth_intr/(${AUTH_INTR.join('|')})$`),
     ([, fabric, target, tpgt, initiator, lun, file]) => ({
       family: `lio_initiator_lun_${LUN_FILES[file!]![0]}`,
       factor: LUN_FILES[file!]![1],
@@ -128,7 +138,7 @@ const PATTERNS: Array<[RegExp, (m: string[]) => LioSample]> = [
   ],
   [new RegExp(`^iscsi/${SEG}/fabric_statistics/iscsi_instance/sessions$`), ([, target]) => ({ family: 'lio_iscsi_target_sessions', factor: 1, labels: [['target', target!]] })],
   [
-    new RegExp(`^iscsi/${SEG}/fabric_statistics/(?:iscsi_login_stats/(accepts|authorize_fails|authenticate_fails|negotiate_fails|other_fails|redirects)|iscsi_logout_stats/(normal_logouts|abnormal_logouts)|iscsi_sess_err/(digest_errors|cxn_errors|format_errors))$`),
+    new RegExp(`^iscsi/${SEG}/fabric_statistics/(?:iscsi_login_stats/(${LOGIN_RESULTS.join('|')})|iscsi_logout_stats/(${LOGOUT_KINDS.join('|')})|iscsi_sess_err/(${SESSION_ERRORS.join('|')}))$`),
     ([, target, login, logout, error]) => ({
       family: login ? 'lio_iscsi_target_logins_total' : logout ? 'lio_iscsi_target_logouts_total' : 'lio_iscsi_target_session_errors_total',
       factor: 1,
@@ -136,9 +146,20 @@ const PATTERNS: Array<[RegExp, (m: string[]) => LioSample]> = [
     }),
   ],
   [
-    new RegExp(`^iscsi/${SEG}/tpgt_(\\d+)/acls/${SEG}/fabric_statistics/iscsi_sess_stats/(conn_digest_errors|conn_timeout_errors)$`),
+    new RegExp(`^iscsi/${SEG}/tpgt_(\\d+)/acls/${SEG}/fabric_statistics/iscsi_sess_stats/(${CONNECTION_ERRORS.join('|')})$`),
     ([, target, tpgt, initiator, file]) => ({ family: 'lio_iscsi_initiator_connection_errors_total', factor: 1, labels: [['target', target!], ['tpgt', tpgt!], ['initiator', initiator!], KIND[file!]!] }),
   ],
+];
+
+/**
+ * How the `[PATH]` header of every archived path that lioSampleOf maps ends: `archive export`
+ * looks for these instead of reading each of a snapshot's tens of thousands of entries.
+ */
+export const LIO_SAMPLE_ENDINGS: readonly string[] = [
+  ...TGT_PORT.map((file) => `/statistics/scsi_tgt_port/${file}]`),
+  ...AUTH_INTR.map((file) => `/statistics/scsi_auth_intr/${file}]`),
+  ...TARGET_STATS.map((file) => `/fabric_statistics/${file}]`),
+  ...CONNECTION_ERRORS.map((file) => `/fabric_statistics/iscsi_sess_stats/${file}]`),
 ];
 
 /** The sample a statistics file gives (path relative to the configfs root, no leading "/"), or null. */
@@ -162,14 +183,6 @@ function addFile(set: MetricSet, root: string, rel: string): void {
   else set.problem(read.problem);
 }
 
-const TGT_PORT = ['read_mbytes', 'write_mbytes', 'in_cmds'];
-const AUTH_INTR = ['read_mbytes', 'write_mbytes', 'num_cmds'];
-const TARGET_STATS = [
-  'iscsi_instance/sessions',
-  ...['accepts', 'authorize_fails', 'authenticate_fails', 'negotiate_fails', 'other_fails', 'redirects'].map((n) => `iscsi_login_stats/${n}`),
-  ...['normal_logouts', 'abnormal_logouts'].map((n) => `iscsi_logout_stats/${n}`),
-  ...['digest_errors', 'cxn_errors', 'format_errors'].map((n) => `iscsi_sess_err/${n}`),
-];
 
 /** The LIO and iSCSI metrics of the configfs tree at root. */
 export function addLioMetrics(set: MetricSet, root: string): void {

@@ -20,6 +20,16 @@ const MAX_TEXT_TEXT = '64 MiB';
 export class SnapshotReadError extends Error {}
 
 /**
+ * Output chunk for inflating packed: one byte more than the text's size as the gzip trailer gives
+ * it, so that the text comes out as one buffer, not several joined into a new one; at least CHUNK
+ * (the trailer is not trusted: a wrong size only makes more chunks).
+ */
+function outputChunk(packed: Buffer): number {
+  const size = packed.length >= 4 ? packed.readUInt32LE(packed.length - 4) : 0;
+  return Math.min(MAX_TEXT, Math.max(CHUNK, size + 1));
+}
+
+/**
  * The decompressed text of one snapshot file; throws SnapshotReadError with a short reason.
  * A valid gzip followed by bytes that start no gzip member (a copy with junk appended) is read,
  * as zcat reads it, and warn says how many bytes were left.
@@ -38,7 +48,7 @@ export function readSnapshot(path: string, warn: (message: string) => void = () 
   }
   if (packed.length === 0) throw new SnapshotReadError('empty file');
   try {
-    return gunzipSync(packed, { chunkSize: CHUNK, maxOutputLength: MAX_TEXT });
+    return gunzipSync(packed, { chunkSize: outputChunk(packed), maxOutputLength: MAX_TEXT });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message = (err as Error).message;

@@ -25,17 +25,25 @@ export interface MetricFamily {
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-export const escapeLabelValue = (value: string) => value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+const LABEL_SPECIAL = /[\\"\n]/;
+export const escapeLabelValue = (value: string) => (LABEL_SPECIAL.test(value) ? value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : value);
 export const escapeHelp = (text: string) => text.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
+
+/** Label names found good: the same few come in every sample. */
+const goodLabelNames = new Set<string>();
 
 /** `{a="x",b="y"}`, or nothing without labels. Names are checked: a bad one is a bug here. */
 export function formatLabels(labels: Labels): string {
   if (labels.length === 0) return '';
-  const parts = labels.map(([name, value]) => {
-    if (!LABEL_NAME.test(name)) throw new Error(`bad label name ${JSON.stringify(name)}`);
-    return `${name}="${escapeLabelValue(value)}"`;
-  });
-  return `{${parts.join(',')}}`;
+  let text = '';
+  for (const [name, value] of labels) {
+    if (!goodLabelNames.has(name)) {
+      if (!LABEL_NAME.test(name)) throw new Error(`bad label name ${JSON.stringify(name)}`);
+      goodLabelNames.add(name);
+    }
+    text += `${text === '' ? '{' : ','}${name}="${escapeLabelValue(value)}"`;
+  }
+  return `${text}}`;
 }
 
 function checkName(family: MetricFamily): void {
