@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { allEntries, digitsAfterHeader, forEachHeaderEndingWith, HeaderEndings, headerPathAt, valueAfterHeader } from '../../lib/archive/entry-reader.js';
 import { CANONICAL_ROOT, EVENTS2_HEADER, PROC_DRBD_HEADER } from '../../lib/archive/layout.js';
 import { parseProcDrbd } from '../../lib/kernel/proc-drbd.js';
-import { formatLabels, OPENMETRICS_EOF, openMetricsHeader, openMetricsSample, scaledDigits } from '../../lib/prometheus/exposition.js';
+import { formatLabels, OPENMETRICS_EOF, openMetricsHeader, scaledDigits, type Labels } from '../../lib/prometheus/exposition.js';
 import { addEvents2Metrics, addProcDrbdMetrics, FAMILIES, LIO_SAMPLE_ENDINGS, lioSampleOf, MetricSet } from '../metrics.js';
 import { requireSnapshots, summarise, type Context } from './context.js';
 import { compileGlob } from './glob.js';
@@ -79,6 +79,17 @@ class Spill {
     file.samples++;
   }
 
+  /** Adds the line prefix, value (a sample's value: ASCII), stamp. */
+  addValue(family: string, prefix: Buffer, value: string, stamp: Buffer): void {
+    const file = this.room(family, prefix.length + value.length + stamp.length);
+    const buffer = file.buffer;
+    buffer.set(prefix, file.used);
+    const at = putAscii(buffer, file.used + prefix.length, value);
+    buffer.set(stamp, at);
+    file.used = at + stamp.length;
+    file.samples++;
+  }
+
   /** The family's file, with room for bytes more in its buffer (when they fit it at all). */
   private room(family: string, bytes: number): SpillFile {
     let file = this.files.get(family);
@@ -133,16 +144,80 @@ const UNREADABLE = 'lio_collector_unreadable_values';
 /** How the header line of every entry that gives samples ends. */
 const SAMPLE_HEADERS = new HeaderEndings([...LIO_SAMPLE_ENDINGS, `[${PROC_DRBD_HEADER}]`, `[${EVENTS2_HEADER}]`]);
 
-/** Maps each archived path to its sample once: paths holds what each path gives (null: nothing). */
-function pathSampleOf(path: string, wanted: (path: string) => boolean, paths: Map<string, PathSample | null>): PathSample | null {
-  let known = paths.get(path);
-  if (known === undefined) {
-    const sample = path.startsWith(PREFIX) && wanted(path) ? lioSampleOf(path.slice(PREFIX.length)) : null;
-    const prefix = sample && `${sample.family}${formatLabels(sample.labels)} `;
-    known = sample && { family: sample.family, prefix: prefix!, prefixBytes: Buffer.from(prefix!), factor: sample.factor };
-    paths.set(path, known);
+/**
+ * The `name{labels} ` of the DRBD samples of each family, in the order the last snapshot gave
+ * them: the next snapshot's come with the same labels, mostly, and are not formatted again.
+ */
+class DrbdPrefixes {
+  private readonly byFamily = new Map<string, Array<{ labels: Labels; prefix: Buffer }>>();
+
+  /** The prefix of the index-th sample of family. */
+  of(family: string, index: number, labels: Labels): Buffer {
+    let known = this.byFamily.get(family);
+    if (!known) this.byFamily.set(family, (known = []));
+    const same = known[index];
+    if (same && sameLabels(same.labels, labels)) return same.prefix;
+    const prefix = Buffer.from(`${family}${formatLabels(labels)} `);
+    known[index] = { labels, prefix };
+    return prefix;
   }
-  return known;
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]![0] !== b[i]![0] || a[i]![1] !== b[i]![1]) return false;
+  return true;
+}
+
+/** A header line of a snapshot that gives samples, its path and what it gives. */
+interface SeenHeader {
+  line: Buffer;
+  path: string;
+  sample: PathSample | null;
+}
+
+/** What each archived path gives, worked out once per path. */
+class PathSamples {
+  private readonly byPath = new Map<string, PathSample | null>();
+  /**
+   * The header lines visited in the previous snapshot and in this one, in order. Snapshots of one
+   * host have the same ones, mostly: a line is compared with the one at its place in the previous
+   * snapshot before its path is decoded and looked up.
+   */
+  private previous: SeenHeader[] = [];
+  private current: SeenHeader[] = [];
+
+  constructor(private readonly wanted: (path: string) => boolean) {}
+
+  /** What path gives: null when not wanted or not a sample. */
+  of(path: string): PathSample | null {
+    let known = this.byPath.get(path);
+    if (known === undefined) {
+      const sample = path.startsWith(PREFIX) && this.wanted(path) ? lioSampleOf(path.slice(PREFIX.length)) : null;
+      const prefix = sample && `${sample.family}${formatLabels(sample.labels)} `;
+      known = sample && { family: sample.family, prefix: prefix!, prefixBytes: Buffer.from(prefix!), factor: sample.factor };
+      this.byPath.set(path, known);
+    }
+    return known;
+  }
+
+  /** The next header line of this snapshot, [start, end) in text. */
+  next(text: Buffer, start: number, end: number): SeenHeader {
+    const same = this.previous[this.current.length];
+    if (same && same.line.length === end - start && text.compare(same.line, 0, same.line.length, start, end) === 0) {
+      this.current.push(same);
+      return same;
+    }
+    const path = headerPathAt(text, start, end);
+    const seen = { line: Buffer.from(text.subarray(start, end)), path, sample: this.of(path) };
+    this.current.push(seen);
+    return seen;
+  }
+
+  endSnapshot(): void {
+    this.previous = this.current;
+    this.current = [];
+  }
 }
 
 /**
@@ -150,14 +225,14 @@ function pathSampleOf(path: string, wanted: (path: string) => boolean, paths: Ma
  * left out. Only the entries that give samples are read, and a counter's line is put together
  * from the snapshot's bytes.
  */
-function exportSnapshot(text: Buffer, timestamp: number, wanted: (path: string) => boolean, paths: Map<string, PathSample | null>, spill: Spill): void {
+function exportSnapshot(text: Buffer, timestamp: number, wanted: (path: string) => boolean, paths: PathSamples, drbdPrefixes: DrbdPrefixes, spill: Spill): void {
   const drbd = new MetricSet();
   let problems = 0;
   const stamp = ` ${timestamp}\n`;
   const stampBytes = Buffer.from(stamp);
   const addEntry = (path: string, value: string): void => {
     if (path.startsWith(PREFIX)) {
-      const known = pathSampleOf(path, wanted, paths);
+      const known = paths.of(path);
       if (known === null) return;
       if (/^\d+$/.test(value)) spill.add(known.family, known.prefix + scaledDigits(value, known.factor) + stamp);
       // Without a session the kernel prints nothing in the session's statistics: no value, no problem.
@@ -175,16 +250,16 @@ function exportSnapshot(text: Buffer, timestamp: number, wanted: (path: string) 
     }
   };
   const searched = forEachHeaderEndingWith(text, SAMPLE_HEADERS, (start, end) => {
-    const path = headerPathAt(text, start, end);
-    const known = pathSampleOf(path, wanted, paths);
-    const digitsEnd = known ? digitsAfterHeader(text, end) : -1;
-    if (digitsEnd >= 0) spill.addCounter(known!.family, known!.prefixBytes, text, end + 1, digitsEnd, known!.factor, stampBytes);
+    const { path, sample } = paths.next(text, start, end);
+    const digitsEnd = sample ? digitsAfterHeader(text, end) : -1;
+    if (digitsEnd >= 0) spill.addCounter(sample!.family, sample!.prefixBytes, text, end + 1, digitsEnd, sample!.factor, stampBytes);
     else addEntry(path, valueAfterHeader(text, end));
   });
+  paths.endSnapshot();
   if (!searched) for (const { path, value } of allEntries(text)) addEntry(path, value);
   for (const family of drbd.result()) {
     if (family.name === UNREADABLE) continue;
-    for (const sample of family.samples) spill.add(family.name, openMetricsSample(family.name, sample, timestamp));
+    family.samples.forEach((sample, i) => spill.addValue(family.name, drbdPrefixes.of(family.name, i, sample.labels), sample.value, stampBytes));
   }
   spill.add(UNREADABLE, `${UNREADABLE} ${problems + drbd.problems.length}${stamp}`);
 }
@@ -195,8 +270,9 @@ export async function runExport(ctx: Context, pattern: string | undefined): Prom
   const selection = requireSnapshots(ctx, 'stats');
   const spill = new Spill();
   try {
-    const paths = new Map<string, PathSample | null>();
-    const result = await scanSnapshots(selection.files, ctx.report, (file, text) => exportSnapshot(text, file.time.getTime() / 1000, wanted, paths, spill));
+    const paths = new PathSamples(wanted);
+    const drbdPrefixes = new DrbdPrefixes();
+    const result = await scanSnapshots(selection.files, ctx.report, (file, text) => exportSnapshot(text, file.time.getTime() / 1000, wanted, paths, drbdPrefixes, spill));
     summarise(ctx, result);
     for (const [name, type, help] of FAMILIES) {
       if (spill.samples(name) === 0) continue;
