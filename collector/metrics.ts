@@ -270,8 +270,10 @@ function addCounter(set: MetricSet, name: string, labels: Labels, counters: Part
 function addDrbdDevices(set: MetricSet, volumes: DrbdVolume[], states: DrbdDeviceState[], names: (state: DrbdDeviceState) => DrbdNames, drbd8: boolean): void {
   const resources = new Set<string>();
   const connections = new Set<string>();
+  const volumeOf = new Map<number, DrbdVolume>();
+  for (const volume of volumes) if (!volumeOf.has(volume.minor)) volumeOf.set(volume.minor, volume);
   for (const state of states) {
-    const volume = volumes.find((v) => v.minor === state.minor);
+    const volume = volumeOf.get(state.minor);
     const id = names(state);
     const device: Labels = [['name', id.name], ['volume', id.volume], ['minor', String(state.minor)]];
     if (!resources.has(id.name)) {

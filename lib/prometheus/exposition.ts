@@ -80,7 +80,13 @@ export function openMetricsSample(name: string, sample: Sample, timestampS: numb
 
 export const OPENMETRICS_EOF = '# EOF\n';
 
-/** A counter's digits times factor, exactly (kernel counters can exceed 2^53 once scaled). */
+/** A counter's digits times factor (an integer), exactly (kernel counters can exceed 2^53 once scaled). */
 export function scaledDigits(digits: string, factor: number): string {
-  return factor === 1 ? digits : (BigInt(digits) * BigInt(factor)).toString();
+  if (factor === 1) return digits;
+  // Most products are below 2^53, where a double holds them exactly: BigInt only for the others.
+  if (digits.length <= 15) {
+    const scaled = Number(digits) * factor;
+    if (scaled <= Number.MAX_SAFE_INTEGER) return String(scaled);
+  }
+  return (BigInt(digits) * BigInt(factor)).toString();
 }
