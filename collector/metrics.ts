@@ -176,11 +176,19 @@ export function addLioValue(set: MetricSet, sample: LioSample, digits: string): 
   set.add(sample.family, sample.labels, scaledDigits(digits, sample.factor));
 }
 
-function addFile(set: MetricSet, root: string, rel: string): void {
-  const sample = lioSampleOf(rel)!;
+function addFile(set: MetricSet, root: string, rel: string, sample = lioSampleOf(rel)!): void {
   const read = readCounter(`${root}/${rel}`);
   if ('value' in read) addLioValue(set, sample, read.value);
   else set.problem(read.problem);
+}
+
+/**
+ * The samples of a LUN's counter files, as lioSampleOf maps their paths, made from the parts of
+ * the tree already known: thousands of paths need not be matched against the patterns. One
+ * labels object for the files of one LUN, formatted once (formatText).
+ */
+function lunSamples(files: readonly string[], familyPrefix: string, labels: Labels): LioSample[] {
+  return files.map((file) => ({ family: `${familyPrefix}${LUN_FILES[file]![0]}`, factor: LUN_FILES[file]![1], labels }));
 }
 
 
@@ -191,9 +199,17 @@ export function addLioMetrics(set: MetricSet, root: string): void {
   const iscsiTargets = new Set<string>();
   for (const tpg of tree.tpgs) {
     const base = `${tpg.fabric}/${tpg.target}/${tpg.tpgt}`;
-    for (const lun of tpg.luns) for (const file of TGT_PORT) addFile(set, root, `${base}/lun/${lun}/statistics/scsi_tgt_port/${file}`);
+    const tpgt = number(tpg.tpgt);
+    for (const lun of tpg.luns) {
+      const samples = lunSamples(TGT_PORT, 'lio_lun_', [['fabric', tpg.fabric], ['target', tpg.target], ['tpgt', tpgt], ['lun', number(lun)]]);
+      TGT_PORT.forEach((file, i) => addFile(set, root, `${base}/lun/${lun}/statistics/scsi_tgt_port/${file}`, samples[i]));
+    }
     for (const acl of tpg.acls) {
-      for (const lun of acl.mappedLuns) for (const file of AUTH_INTR) addFile(set, root, `${base}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${file}`);
+      for (const lun of acl.mappedLuns) {
+        const labels: Labels = [['fabric', tpg.fabric], ['target', tpg.target], ['tpgt', tpgt], ['initiator', acl.initiator], ['lun', number(lun)]];
+        const samples = lunSamples(AUTH_INTR, 'lio_initiator_lun_', labels);
+        AUTH_INTR.forEach((file, i) => addFile(set, root, `${base}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${file}`, samples[i]));
+      }
     }
     if (tpg.fabric !== 'iscsi' || !hasIscsiStatistics(`${root}/iscsi/${tpg.target}`)) continue;
     if (!iscsiTargets.has(tpg.target)) {

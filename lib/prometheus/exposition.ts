@@ -54,11 +54,17 @@ function checkName(family: MetricFamily): void {
 /** The text format for a scrape (or node_exporter's textfile collector); families without samples are left out. */
 export function formatText(families: readonly MetricFamily[]): string {
   let text = '';
+  // One labels object can serve samples of several families (a LUN's three counters).
+  const labelTexts = new Map<Labels, string>();
   for (const family of families) {
     if (family.samples.length === 0) continue;
     checkName(family);
     text += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
-    for (const sample of family.samples) text += `${family.name}${formatLabels(sample.labels)} ${sample.value}\n`;
+    for (const sample of family.samples) {
+      let labels = labelTexts.get(sample.labels);
+      if (labels === undefined) labelTexts.set(sample.labels, (labels = formatLabels(sample.labels)));
+      text += `${family.name}${labels} ${sample.value}\n`;
+    }
   }
   return text;
 }
