@@ -10,7 +10,7 @@ import { readCounter, readLioTree } from '../lib/kernel/configfs.js';
 import { events2States as events2StatesOf, parseEvents2Volumes, procDrbdStates, procDrbdVolumes, readDrbdText, type DrbdDeviceState, type DrbdSources, type DrbdVolume } from '../lib/kernel/drbd.js';
 import { isConnected8 } from '../lib/kernel/drbd-states.js';
 import type { Events2State } from '../lib/kernel/events2.js';
-import { parseProcDrbd, type DrbdCounter } from '../lib/kernel/proc-drbd.js';
+import { parseProcDrbd, type DrbdCounter, type ProcDrbd } from '../lib/kernel/proc-drbd.js';
 import { CONNECTION_ERRORS, hasIscsiStatistics, LOGIN_RESULTS, LOGOUT_KINDS, readAclSession, readConnectionErrors, readDynamicSessions, SESSION_ERRORS } from '../lib/kernel/iscsi.js';
 import { scaledDigits, type Labels, type MetricFamily, type MetricType } from '../lib/prometheus/exposition.js';
 
@@ -336,9 +336,8 @@ function addDrbdDevices(set: MetricSet, volumes: DrbdVolume[], states: DrbdDevic
   }
 }
 
-/** The metrics of DRBD 8's /proc/drbd text. */
-export function addProcDrbdMetrics(set: MetricSet, procText: string): void {
-  const proc = parseProcDrbd(procText);
+/** The metrics of DRBD 8's /proc/drbd, parsed. */
+export function addProcDrbdMetrics(set: MetricSet, proc: ProcDrbd): void {
   addDrbdDevices(set, procDrbdVolumes(proc), procDrbdStates(proc), (s) => ({ name: `drbd${s.minor}`, volume: '0', peerNodeId: () => null }), true);
 }
 
@@ -372,7 +371,7 @@ export function addDrbdMetrics(set: MetricSet, sources: DrbdSources): void {
     case 'unreadable':
       return set.problem(`cannot read ${sources.proc}: ${briefError(text.error)}`);
     case 'drbd8':
-      return addProcDrbdMetrics(set, text.procText);
+      return addProcDrbdMetrics(set, parseProcDrbd(text.procText));
     case 'drbd9':
       if (!text.events2.ok) return set.problem(text.events2.reason);
       return addEvents2Metrics(set, text.events2.text, text.events2.origin);

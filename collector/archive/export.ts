@@ -244,7 +244,8 @@ function exportSnapshot(text: Buffer, timestamp: number, wanted: (path: string) 
       // The archive keeps a file's text without its last newline: given back, so that the last
       // number is not taken for one cut short (proc-drbd.ts).
       const procText = value.endsWith('\n') ? value : `${value}\n`;
-      if (!parseProcDrbd(procText).isDrbd9) addProcDrbdMetrics(drbd, procText);
+      const proc = parseProcDrbd(procText);
+      if (!proc.isDrbd9) addProcDrbdMetrics(drbd, proc);
     } else if (path === EVENTS2_HEADER) {
       addEvents2Metrics(drbd, value, `[${EVENTS2_HEADER}]`);
     }
