@@ -79,11 +79,6 @@ export function openMetricsHeader(family: Pick<MetricFamily, 'name' | 'help' | '
   return `# TYPE ${base} ${family.type}\n# HELP ${base} ${help}\n`;
 }
 
-/** One OpenMetrics sample line with its timestamp (seconds since the epoch). */
-export function openMetricsSample(name: string, sample: Sample, timestampS: number): string {
-  return `${name}${formatLabels(sample.labels)} ${sample.value} ${timestampS}\n`;
-}
-
 export const OPENMETRICS_EOF = '# EOF\n';
 
 /** A counter's digits times factor (an integer), exactly (kernel counters can exceed 2^53 once scaled). */
