@@ -47,6 +47,7 @@ interface SpillFile {
 class Spill {
   private readonly dir = mkdtempSync(join(tmpdir(), 'lio-collector-export-'));
   private readonly files = new Map<string, SpillFile>();
+  private copyBuffer: Buffer | null = null;
 
   /** Adds one line of text. */
   add(family: string, line: string): void {
@@ -110,14 +111,20 @@ class Spill {
     return this.files.get(family)?.samples ?? 0;
   }
 
-  /** Each chunk of the family's lines in order, a new buffer each (nothing for a family without samples). */
-  *read(family: string): Generator<Buffer> {
+  /**
+   * Each chunk of the family's lines in order (nothing for a family without samples). The buffer
+   * of the last chunk is read into again when reusable() says it may be (the chunk has left the
+   * process): a new buffer for each chunk cost a page fault every 4 KiB, seconds of system time
+   * for a day's 1.6 GB.
+   */
+  *read(family: string, reusable: () => boolean): Generator<Buffer> {
     const file = this.files.get(family);
     if (!file) return;
     this.flush(file);
     let position = 0;
     for (;;) {
-      const buffer = Buffer.allocUnsafe(COPY_CHUNK);
+      if (!this.copyBuffer || !reusable()) this.copyBuffer = Buffer.allocUnsafe(COPY_CHUNK);
+      const buffer = this.copyBuffer;
       const n = readSync(file.fd, buffer, 0, buffer.length, position);
       if (n === 0) return;
       position += n;
@@ -278,7 +285,7 @@ export async function runExport(ctx: Context, pattern: string | undefined): Prom
     for (const [name, type, help] of FAMILIES) {
       if (spill.samples(name) === 0) continue;
       ctx.out.write(openMetricsHeader({ name, type, help }));
-      for (const chunk of spill.read(name)) {
+      for (const chunk of spill.read(name, () => ctx.out.drained)) {
         ctx.out.writeBytes(chunk);
         if (!(await ctx.out.ready())) return 0;
       }
