@@ -1,8 +1,8 @@
 // The Prometheus output (issue 16): `lio-collector metrics` against the runtime floor, per tree,
-// and `archive export` of an hour of stats snapshots (4x16x16) against zcat of the same files.
+// and `archive export` of a day of stats snapshots (4x16x16) against zcat of the same files.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { ensureArchiveDay } from './archive-day.js';
+import { ensureArchiveDay, WINDOW } from './archive-day.js';
 import type { CollectorSupport } from './collector.js';
 import type { Tree } from './fixtures.js';
 import { firstLine, jobEnvironment, measureGroup, type Command } from './measure.js';
@@ -11,10 +11,13 @@ import { bytes, medianRatio, mib, ratio, ratioTarget, timeCells, type Section, t
 const METRICS_LIMIT = 2;
 const METRICS_TARGET_SIZE = '4x16x16';
 const EXPORT_LIMIT = 1.5;
-const EXPORT_WHAT = 'archive export, one hour (60 stats snapshots, 4x16x16), vs zcat';
-/** An hour of the day's archive: a day's export takes minutes per run, and the ratio is per snapshot. */
-const EXPORT_WINDOW = { from: '2026-11-20 00:00', to: '2026-11-20 00:59' };
-const EXPORT_FILES = 60;
+const EXPORT_WHAT = 'archive export, one day (1,440 stats snapshots, 4x16x16), vs zcat';
+/**
+ * A whole day, as the issue says. An hour is not a day's 24th: the export's first minutes run
+ * before V8 has optimized its loops (bench/README.md). A run takes about a minute for the two
+ * commands, so few runs and no warm-up (the day's files were just read or written).
+ */
+const EXPORT_RUNS = 3;
 
 function skippedRow(what: string, reason: string, limit: string): TargetRow {
   return { what, measured: reason, reference: '', ratio: '', bestRatio: '', limit, verdict: 'not measured' };
@@ -79,14 +82,14 @@ export async function benchPrometheus(support: CollectorSupport, workDir: string
   const exporter: Command = {
     name: 'export',
     file: 'sh',
-    args: ['-c', '"$0" archive export --archive "$1" --from "$2" --to "$3" | tail -c 6', support.collector, day.archive, EXPORT_WINDOW.from, EXPORT_WINDOW.to],
+    args: ['-c', '"$0" archive export --archive "$1" --from "$2" --to "$3" | tail -c 6', support.collector, day.archive, WINDOW.from, WINDOW.to],
     env: jobEnvironment(),
     check: (run) => (run.stdout === '# EOF\n' && run.stderr === '' ? null : `ends with ${JSON.stringify(run.stdout)}: ${firstLine(run.stderr)}`),
   };
-  const files = day.files.slice(0, EXPORT_FILES);
+  const files = day.files;
   const zcat: Command = { name: 'zcat', file: 'sh', args: ['-c', 'zcat -- "$@" > /dev/null', 'sh', ...files] };
-  const exportRuns = Math.max(3, Math.ceil(runs / 2));
-  const exportResults = measureGroup([zcat, exporter], exportRuns);
+  const exportRuns = Math.min(runs, EXPORT_RUNS);
+  const exportResults = measureGroup([zcat, exporter], exportRuns, 0);
   const e = exportResults.get('export');
   const z = exportResults.get('zcat');
   const r = medianRatio(e, z);
@@ -94,13 +97,13 @@ export async function benchPrometheus(support: CollectorSupport, workDir: string
   section.tables.push({
     title: 'Prometheus: archive export',
     intro:
-      `The first hour of the archive reader's day (${files.length} of its ${day.files.length} files; the day is ${bytes(day.bytes)} compressed): ` +
-      `\`lio-collector archive export --from "${EXPORT_WINDOW.from}" --to "${EXPORT_WINDOW.to}"\` (OpenMetrics, checked: ends with # EOF; only its last bytes kept by \`tail -c 6\`) ` +
-      `against \`zcat\` of the same files to /dev/null; ${exportRuns} runs each.`,
+      `The archive reader's day (${files.length} files, ${bytes(day.bytes)} compressed): ` +
+      `\`lio-collector archive export --from "${WINDOW.from}" --to "${WINDOW.to}"\` (OpenMetrics, checked: ends with # EOF; only its last bytes kept by \`tail -c 6\`) ` +
+      `against \`zcat\` of the same files to /dev/null; ${exportRuns} runs each, no warm-up.`,
     headers: ['Command', 'Median', 'Spread (min–max)', 'x zcat', 'Peak RSS'],
     rows: [
-      ['zcat (the same 60 files) > /dev/null', ...timeCells(z), '', z?.ok ? mib(z.peakRssKiB) : ''],
-      ['archive export (one hour) | tail -c 6', ...timeCells(e), r === null ? '' : ratio(r), e?.ok ? mib(e.peakRssKiB) : ''],
+      [`zcat (the same ${files.length} files) > /dev/null`, ...timeCells(z), '', z?.ok ? mib(z.peakRssKiB) : ''],
+      ['archive export (one day) | tail -c 6', ...timeCells(e), r === null ? '' : ratio(r), e?.ok ? mib(e.peakRssKiB) : ''],
     ],
   });
   return section;

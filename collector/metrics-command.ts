@@ -2,7 +2,13 @@
 // --textfile DIR, into DIR/lio-munin.prom for node_exporter's textfile collector. The file is
 // written under a hidden temporary name and renamed: node_exporter reads only `*.prom` files, so
 // it never sees a half-written one.
+// Like a stats snapshot, this runs every minute (from cron): its usual command line is read here,
+// by node:util's parseArgs, without loading commander and the rest of the command line; anything
+// else goes to the full command line (program.ts), whose messages and checks stay commander's.
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CANONICAL_ROOT } from '../lib/archive/layout.js';
+import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { writeFileAtomic } from '../lib/atomic-file.js';
 import { describeError, UserError } from '../lib/errors.js';
 import { DEFAULT_DRBDSETUP, DEFAULT_DRBDSETUP_TIMEOUT_S } from '../lib/kernel/drbdsetup.js';
@@ -46,4 +52,36 @@ export function metricsCommand(options: MetricsCommandOptions): void {
     throw new UserError(`${path} not written: ${describeError(err)}`);
   }
   if (options.verbose) reportInfo(`${path}: ${families.reduce((n, f) => n + f.samples.length, 0)} samples`);
+}
+
+/** A metrics command line (the arguments after the program's name) with its options, or null for anything else. */
+export function parseMetricsCommandLine(args: readonly string[]): MetricsCommandOptions | null {
+  if (args[0] !== 'metrics') return null;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: args.slice(1),
+      strict: true,
+      allowPositionals: false,
+      options: {
+        root: { type: 'string' },
+        'drbd-proc': { type: 'string' },
+        'no-drbd': { type: 'boolean' },
+        drbdsetup: { type: 'string' },
+        textfile: { type: 'string' },
+        verbose: { type: 'boolean' },
+      },
+    });
+  } catch {
+    return null;
+  }
+  const { values } = parsed;
+  return {
+    root: values.root ?? CANONICAL_ROOT,
+    drbdProc: values['drbd-proc'] ?? DEFAULT_DRBD_PROC,
+    drbd: !values['no-drbd'],
+    drbdsetup: values.drbdsetup ?? DEFAULT_DRBDSETUP,
+    ...(values.textfile === undefined ? {} : { textfile: values.textfile }),
+    ...(values.verbose ? { verbose: true } : {}),
+  };
 }

@@ -10,8 +10,8 @@ import { readCounter, readLioTree } from '../lib/kernel/configfs.js';
 import { events2States as events2StatesOf, parseEvents2Volumes, procDrbdStates, procDrbdVolumes, readDrbdText, type DrbdDeviceState, type DrbdSources, type DrbdVolume } from '../lib/kernel/drbd.js';
 import { isConnected8 } from '../lib/kernel/drbd-states.js';
 import type { Events2State } from '../lib/kernel/events2.js';
-import { parseProcDrbd, type DrbdCounter } from '../lib/kernel/proc-drbd.js';
-import { hasIscsiStatistics, readAclSession, readConnectionErrors, readDynamicSessions } from '../lib/kernel/iscsi.js';
+import { parseProcDrbd, type DrbdCounter, type ProcDrbd } from '../lib/kernel/proc-drbd.js';
+import { CONNECTION_ERRORS, hasIscsiStatistics, LOGIN_RESULTS, LOGOUT_KINDS, readAclSession, readConnectionErrors, readDynamicSessions, SESSION_ERRORS } from '../lib/kernel/iscsi.js';
 import { scaledDigits, type Labels, type MetricFamily, type MetricType } from '../lib/prometheus/exposition.js';
 
 const MiB = 1048576;
@@ -111,15 +111,25 @@ export interface LioSample {
   factor: number;
 }
 
+const TGT_PORT = ['read_mbytes', 'write_mbytes', 'in_cmds'];
+const AUTH_INTR = ['read_mbytes', 'write_mbytes', 'num_cmds'];
+/** Under a target's fabric_statistics. */
+const TARGET_STATS = [
+  'iscsi_instance/sessions',
+  ...LOGIN_RESULTS.map((n) => `iscsi_login_stats/${n}`),
+  ...LOGOUT_KINDS.map((n) => `iscsi_logout_stats/${n}`),
+  ...SESSION_ERRORS.map((n) => `iscsi_sess_err/${n}`),
+];
+
 const SEG = '([^/]+)';
 const TPG = `${SEG}/${SEG}/tpgt_(\\d+)`;
 const PATTERNS: Array<[RegExp, (m: string[]) => LioSample]> = [
   [
-    new RegExp(`^${TPG}/lun/lun_(\\d+)/statistics/scsi_tgt_port/(read_mbytes|write_mbytes|in_cmds)$`),
+    new RegExp(`^${TPG}/lun/lun_(\\d+)/statistics/scsi_tgt_port/(${TGT_PORT.join('|')})$`),
     ([, fabric, target, tpgt, lun, file]) => ({ family: `lio_lun_${LUN_FILES[file!]![0]}`, factor: LUN_FILES[file!]![1], labels: [['fabric', fabric!], ['target', target!], ['tpgt', tpgt!], ['lun', lun!]] }),
   ],
   [
-    new RegExp(`^${TPG}/acls/${SEG}/lun_(\\d+)/statistics/scsi_auth_intr/(read_mbytes|write_mbytes|num_cmds)$`),
+    new RegExp(`^${TPG}/acls/${SEG}/lun_(\\d+)/statistics/scsi_auth_intr/(${AUTH_INTR.join('|')})$`),
     ([, fabric, target, tpgt, initiator, lun, file]) => ({
       family: `lio_initiator_lun_${LUN_FILES[file!]![0]}`,
       factor: LUN_FILES[file!]![1],
@@ -128,7 +138,7 @@ const PATTERNS: Array<[RegExp, (m: string[]) => LioSample]> = [
   ],
   [new RegExp(`^iscsi/${SEG}/fabric_statistics/iscsi_instance/sessions$`), ([, target]) => ({ family: 'lio_iscsi_target_sessions', factor: 1, labels: [['target', target!]] })],
   [
-    new RegExp(`^iscsi/${SEG}/fabric_statistics/(?:iscsi_login_stats/(accepts|authorize_fails|authenticate_fails|negotiate_fails|other_fails|redirects)|iscsi_logout_stats/(normal_logouts|abnormal_logouts)|iscsi_sess_err/(digest_errors|cxn_errors|format_errors))$`),
+    new RegExp(`^iscsi/${SEG}/fabric_statistics/(?:iscsi_login_stats/(${LOGIN_RESULTS.join('|')})|iscsi_logout_stats/(${LOGOUT_KINDS.join('|')})|iscsi_sess_err/(${SESSION_ERRORS.join('|')}))$`),
     ([, target, login, logout, error]) => ({
       family: login ? 'lio_iscsi_target_logins_total' : logout ? 'lio_iscsi_target_logouts_total' : 'lio_iscsi_target_session_errors_total',
       factor: 1,
@@ -136,9 +146,20 @@ const PATTERNS: Array<[RegExp, (m: string[]) => LioSample]> = [
     }),
   ],
   [
-    new RegExp(`^iscsi/${SEG}/tpgt_(\\d+)/acls/${SEG}/fabric_statistics/iscsi_sess_stats/(conn_digest_errors|conn_timeout_errors)$`),
+    new RegExp(`^iscsi/${SEG}/tpgt_(\\d+)/acls/${SEG}/fabric_statistics/iscsi_sess_stats/(${CONNECTION_ERRORS.join('|')})$`),
     ([, target, tpgt, initiator, file]) => ({ family: 'lio_iscsi_initiator_connection_errors_total', factor: 1, labels: [['target', target!], ['tpgt', tpgt!], ['initiator', initiator!], KIND[file!]!] }),
   ],
+];
+
+/**
+ * How the `[PATH]` header of every archived path that lioSampleOf maps ends: `archive export`
+ * looks for these instead of reading each of a snapshot's tens of thousands of entries.
+ */
+export const LIO_SAMPLE_ENDINGS: readonly string[] = [
+  ...TGT_PORT.map((file) => `/statistics/scsi_tgt_port/${file}]`),
+  ...AUTH_INTR.map((file) => `/statistics/scsi_auth_intr/${file}]`),
+  ...TARGET_STATS.map((file) => `/fabric_statistics/${file}]`),
+  ...CONNECTION_ERRORS.map((file) => `/fabric_statistics/iscsi_sess_stats/${file}]`),
 ];
 
 /** The sample a statistics file gives (path relative to the configfs root, no leading "/"), or null. */
@@ -155,21 +176,21 @@ export function addLioValue(set: MetricSet, sample: LioSample, digits: string): 
   set.add(sample.family, sample.labels, scaledDigits(digits, sample.factor));
 }
 
-function addFile(set: MetricSet, root: string, rel: string): void {
-  const sample = lioSampleOf(rel)!;
+function addFile(set: MetricSet, root: string, rel: string, sample = lioSampleOf(rel)!): void {
   const read = readCounter(`${root}/${rel}`);
   if ('value' in read) addLioValue(set, sample, read.value);
   else set.problem(read.problem);
 }
 
-const TGT_PORT = ['read_mbytes', 'write_mbytes', 'in_cmds'];
-const AUTH_INTR = ['read_mbytes', 'write_mbytes', 'num_cmds'];
-const TARGET_STATS = [
-  'iscsi_instance/sessions',
-  ...['accepts', 'authorize_fails', 'authenticate_fails', 'negotiate_fails', 'other_fails', 'redirects'].map((n) => `iscsi_login_stats/${n}`),
-  ...['normal_logouts', 'abnormal_logouts'].map((n) => `iscsi_logout_stats/${n}`),
-  ...['digest_errors', 'cxn_errors', 'format_errors'].map((n) => `iscsi_sess_err/${n}`),
-];
+/**
+ * The samples of a LUN's counter files, as lioSampleOf maps their paths, made from the parts of
+ * the tree already known: thousands of paths need not be matched against the patterns. One
+ * labels object for the files of one LUN, formatted once (formatText).
+ */
+function lunSamples(files: readonly string[], familyPrefix: string, labels: Labels): LioSample[] {
+  return files.map((file) => ({ family: `${familyPrefix}${LUN_FILES[file]![0]}`, factor: LUN_FILES[file]![1], labels }));
+}
+
 
 /** The LIO and iSCSI metrics of the configfs tree at root. */
 export function addLioMetrics(set: MetricSet, root: string): void {
@@ -178,9 +199,17 @@ export function addLioMetrics(set: MetricSet, root: string): void {
   const iscsiTargets = new Set<string>();
   for (const tpg of tree.tpgs) {
     const base = `${tpg.fabric}/${tpg.target}/${tpg.tpgt}`;
-    for (const lun of tpg.luns) for (const file of TGT_PORT) addFile(set, root, `${base}/lun/${lun}/statistics/scsi_tgt_port/${file}`);
+    const tpgt = number(tpg.tpgt);
+    for (const lun of tpg.luns) {
+      const samples = lunSamples(TGT_PORT, 'lio_lun_', [['fabric', tpg.fabric], ['target', tpg.target], ['tpgt', tpgt], ['lun', number(lun)]]);
+      TGT_PORT.forEach((file, i) => addFile(set, root, `${base}/lun/${lun}/statistics/scsi_tgt_port/${file}`, samples[i]));
+    }
     for (const acl of tpg.acls) {
-      for (const lun of acl.mappedLuns) for (const file of AUTH_INTR) addFile(set, root, `${base}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${file}`);
+      for (const lun of acl.mappedLuns) {
+        const labels: Labels = [['fabric', tpg.fabric], ['target', tpg.target], ['tpgt', tpgt], ['initiator', acl.initiator], ['lun', number(lun)]];
+        const samples = lunSamples(AUTH_INTR, 'lio_initiator_lun_', labels);
+        AUTH_INTR.forEach((file, i) => addFile(set, root, `${base}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${file}`, samples[i]));
+      }
     }
     if (tpg.fabric !== 'iscsi' || !hasIscsiStatistics(`${root}/iscsi/${tpg.target}`)) continue;
     if (!iscsiTargets.has(tpg.target)) {
@@ -257,8 +286,10 @@ function addCounter(set: MetricSet, name: string, labels: Labels, counters: Part
 function addDrbdDevices(set: MetricSet, volumes: DrbdVolume[], states: DrbdDeviceState[], names: (state: DrbdDeviceState) => DrbdNames, drbd8: boolean): void {
   const resources = new Set<string>();
   const connections = new Set<string>();
+  const volumeOf = new Map<number, DrbdVolume>();
+  for (const volume of volumes) if (!volumeOf.has(volume.minor)) volumeOf.set(volume.minor, volume);
   for (const state of states) {
-    const volume = volumes.find((v) => v.minor === state.minor);
+    const volume = volumeOf.get(state.minor);
     const id = names(state);
     const device: Labels = [['name', id.name], ['volume', id.volume], ['minor', String(state.minor)]];
     if (!resources.has(id.name)) {
@@ -305,9 +336,8 @@ function addDrbdDevices(set: MetricSet, volumes: DrbdVolume[], states: DrbdDevic
   }
 }
 
-/** The metrics of DRBD 8's /proc/drbd text. */
-export function addProcDrbdMetrics(set: MetricSet, procText: string): void {
-  const proc = parseProcDrbd(procText);
+/** The metrics of DRBD 8's /proc/drbd, parsed. */
+export function addProcDrbdMetrics(set: MetricSet, proc: ProcDrbd): void {
   addDrbdDevices(set, procDrbdVolumes(proc), procDrbdStates(proc), (s) => ({ name: `drbd${s.minor}`, volume: '0', peerNodeId: () => null }), true);
 }
 
@@ -341,7 +371,7 @@ export function addDrbdMetrics(set: MetricSet, sources: DrbdSources): void {
     case 'unreadable':
       return set.problem(`cannot read ${sources.proc}: ${briefError(text.error)}`);
     case 'drbd8':
-      return addProcDrbdMetrics(set, text.procText);
+      return addProcDrbdMetrics(set, parseProcDrbd(text.procText));
     case 'drbd9':
       if (!text.events2.ok) return set.problem(text.events2.reason);
       return addEvents2Metrics(set, text.events2.text, text.events2.origin);

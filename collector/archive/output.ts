@@ -9,6 +9,8 @@ export interface OutStream {
   on?(event: 'error', listener: (err: NodeJS.ErrnoException) => void): unknown;
   /** Node's writable streams: set while writes wait in memory for the reader. */
   writableNeedDrain?: boolean;
+  /** Node's writable streams: bytes written but still held in memory. */
+  writableLength?: number;
   once?(event: 'drain' | 'close', listener: () => void): unknown;
   off?(event: 'drain' | 'close', listener: () => void): unknown;
 }
@@ -42,6 +44,11 @@ export class Output {
     if (this.closed) return;
     this.flush();
     this.stream.write(bytes);
+  }
+
+  /** Whether the stream holds nothing written to it (bytes given to writeBytes may be reused). */
+  get drained(): boolean {
+    return (this.stream.writableLength ?? 0) === 0;
   }
 
   /** Whether the reader is a terminal, where control characters would be obeyed, not shown. */

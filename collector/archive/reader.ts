@@ -20,6 +20,16 @@ const MAX_TEXT_TEXT = '64 MiB';
 export class SnapshotReadError extends Error {}
 
 /**
+ * Output chunk for inflating packed: one byte more than the text's size as the gzip trailer gives
+ * it, so that the text comes out as one buffer, not several joined into a new one; at least CHUNK
+ * (the trailer is not trusted: a wrong size only makes more chunks).
+ */
+function outputChunk(packed: Buffer): number {
+  const size = packed.length >= 4 ? packed.readUInt32LE(packed.length - 4) : 0;
+  return Math.min(MAX_TEXT, Math.max(CHUNK, size + 1));
+}
+
+/**
  * The decompressed text of one snapshot file; throws SnapshotReadError with a short reason.
  * A valid gzip followed by bytes that start no gzip member (a copy with junk appended) is read,
  * as zcat reads it, and warn says how many bytes were left.
@@ -37,8 +47,10 @@ export function readSnapshot(path: string, warn: (message: string) => void = () 
     throw new SnapshotReadError(reason);
   }
   if (packed.length === 0) throw new SnapshotReadError('empty file');
+  const text = plainGunzip(packed);
+  if (text) return text;
   try {
-    return gunzipSync(packed, { chunkSize: CHUNK, maxOutputLength: MAX_TEXT });
+    return gunzipSync(packed, { chunkSize: outputChunk(packed), maxOutputLength: MAX_TEXT });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const message = (err as Error).message;
@@ -54,6 +66,27 @@ export function readSnapshot(path: string, warn: (message: string) => void = () 
     if (/incorrect header check/i.test(message)) throw new SnapshotReadError('not gzip data');
     if (code === 'ERR_BUFFER_TOO_LARGE') throw new SnapshotReadError(`decompresses to more than ${MAX_TEXT_TEXT}, not a snapshot`);
     throw new SnapshotReadError(`corrupt gzip data (${message})`);
+  }
+}
+
+/**
+ * The text of packed when it is one gzip member with a plain header (as the collector writes
+ * them) and nothing after it, its CRC-32 and length checked; else null, and gunzipSync reads it
+ * (and says what is wrong). Inflating the raw data and checking the CRC-32 of the whole text at
+ * once takes less than half the time of gunzipSync, which checks it piece by piece (bench/README.md).
+ */
+function plainGunzip(packed: Buffer): Buffer | null {
+  // RFC 1952: ID1 ID2, CM 8 (deflate), FLG 0 (no extra field, name, comment or header CRC).
+  if (packed.length < 18 || packed[0] !== 0x1f || packed[1] !== 0x8b || packed[2] !== 8 || packed[3] !== 0) return null;
+  try {
+    const { buffer, engine } = inflateRawSync(packed.subarray(10), { info: true, chunkSize: outputChunk(packed), maxOutputLength: MAX_TEXT }) as unknown as {
+      buffer: Buffer;
+      engine: { bytesWritten: number };
+    };
+    const end = 10 + engine.bytesWritten + 8;
+    return end === packed.length && packed.readUInt32LE(end - 8) === crc32(buffer) && packed.readUInt32LE(end - 4) === buffer.length % 2 ** 32 ? buffer : null;
+  } catch {
+    return null;
   }
 }
 

@@ -105,6 +105,98 @@ export function* allEntries(text: Buffer): Generator<Entry> {
   }
 }
 
+/** Header lines that end with one of a few texts, such as `/scsi_tgt_port/read_mbytes]`. */
+export class HeaderEndings {
+  /**
+   * 1 for the two bytes before the `]` of an ending (as lastTwo() gives them): most header lines
+   * are rejected by that alone.
+   */
+  readonly lastTwo = new Uint8Array(1 << 16);
+  /** The endings by their two bytes before the `]`. */
+  private readonly byLastTwo = new Map<number, Buffer[]>();
+
+  constructor(endings: readonly string[]) {
+    for (const ending of endings) {
+      const bytes = Buffer.from(ending);
+      if (bytes.length < 3 || bytes[bytes.length - 1] !== CLOSE || bytes.includes(NL)) throw new Error(`bad header ending ${JSON.stringify(ending)}`);
+      const key = lastTwo(bytes, bytes.length - 1);
+      this.lastTwo[key] = 1;
+      this.byLastTwo.set(key, [...(this.byLastTwo.get(key) ?? []), bytes]);
+    }
+  }
+
+  /** Whether the text before position end (a `]` at end - 1) ends with one of the endings. */
+  endsAt(text: Buffer, end: number): boolean {
+    return (this.byLastTwo.get(lastTwo(text, end - 1)) ?? []).some((ending) => bytesEndAt(text, end, ending));
+  }
+}
+
+/** Whether text[0, end) ends with bytes, compared from the end: most differ in a few bytes, fewer than a call of compare() costs. */
+function bytesEndAt(text: Buffer, end: number, bytes: Buffer): boolean {
+  if (bytes.length > end) return false;
+  for (let i = bytes.length - 1, at = end - 1; i >= 0; i--, at--) if (text[at] !== bytes[i]) return false;
+  return true;
+}
+
+/** The two bytes before position close, as one number. */
+const lastTwo = (bytes: Buffer, close: number) => (bytes[close - 2]! << 8) | bytes[close - 1]!;
+
+/** Whether the line [start, end) is a header line (as headerEnd says). */
+function isHeader(text: Buffer, start: number, end: number): boolean {
+  if (text[start] !== OPEN || end - start < 2 || text[end - 1] !== CLOSE) return false;
+  const second = text[start + 1];
+  return second === SLASH || second === QUOTE || isCommandHeader(text, start);
+}
+
+/** Whether a header line starts at lineStart. */
+const isHeaderLineAt = (text: Buffer, lineStart: number) => text[lineStart] === OPEN && headerEnd(text, lineStart) >= 0;
+
+/**
+ * Calls visit with the start and end (its newline, or the text's end) of every header line that
+ * ends with one of endings, in file order: the entries allEntries gives, less the others. Found
+ * by going from one `]` to the next and looking at the bytes before it, which skips the values
+ * and most of each path. False, with nothing visited, when the snapshot has a quoted header (a line
+ * ending in `"]`), whose closing quote no ending matches: allEntries then.
+ */
+export function forEachHeaderEndingWith(text: Buffer, endings: HeaderEndings, visit: (start: number, end: number) => void): boolean {
+  const found: number[] = [];
+  for (let close = text.indexOf(CLOSE); close >= 0; close = text.indexOf(CLOSE, close + 1)) {
+    const end = close + 1;
+    if ((end < text.length && text[end] !== NL) || close < 2) continue;
+    if (text[close - 1] === QUOTE) return false;
+    // Only these few checks for most header lines, in JavaScript: any call costs more.
+    if (endings.lastTwo[lastTwo(text, close)] === 0 || !endings.endsAt(text, end)) continue;
+    const start = text.lastIndexOf(NL, close) + 1;
+    if (isHeader(text, start, end)) found.push(start, end);
+  }
+  for (let i = 0; i < found.length; i += 2) visit(found[i]!, found[i + 1]!);
+  return true;
+}
+
+/** The path of the header line [start, end). */
+export const headerPathAt = (text: Buffer, start: number, end: number) => headerPath(text.toString('utf8', start + 1, end - 1));
+
+/** The value of the entry whose header line ends at end, as allEntries gives it. */
+export const valueAfterHeader = (text: Buffer, end: number) => valueAt(text, end, nextHeader(text, end));
+
+/**
+ * When the value of the entry whose header line ends at end is digits alone (as
+ * valueAfterHeader would give it), the end of those digits, which start at end + 1; else -1.
+ */
+export function digitsAfterHeader(text: Buffer, end: number): number {
+  let at = end + 1;
+  while (text[at]! >= 0x30 && text[at]! <= 0x39) at++;
+  if (at === end + 1) return -1;
+  // What may follow the digits: the value's newline and the blank line, each before the next
+  // header or the text's end.
+  for (let newlines = 0; newlines <= 2; newlines++) {
+    const next = at + newlines;
+    if (next === text.length || (newlines > 0 && isHeaderLineAt(text, next))) return at;
+    if (text[next] !== NL) return -1;
+  }
+  return -1;
+}
+
 /**
  * The entries whose path the matcher accepts, in file order. Searches for the matcher's needle and
  * checks only the header lines it occurs in; `cache` remembers verdicts on paths across snapshots.

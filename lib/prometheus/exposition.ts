@@ -25,17 +25,25 @@ export interface MetricFamily {
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-export const escapeLabelValue = (value: string) => value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+const LABEL_SPECIAL = /[\\"\n]/;
+export const escapeLabelValue = (value: string) => (LABEL_SPECIAL.test(value) ? value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`)) : value);
 export const escapeHelp = (text: string) => text.replace(/[\\\n]/g, (c) => (c === '\n' ? '\\n' : '\\\\'));
+
+/** Label names found good: the same few come in every sample. */
+const goodLabelNames = new Set<string>();
 
 /** `{a="x",b="y"}`, or nothing without labels. Names are checked: a bad one is a bug here. */
 export function formatLabels(labels: Labels): string {
   if (labels.length === 0) return '';
-  const parts = labels.map(([name, value]) => {
-    if (!LABEL_NAME.test(name)) throw new Error(`bad label name ${JSON.stringify(name)}`);
-    return `${name}="${escapeLabelValue(value)}"`;
-  });
-  return `{${parts.join(',')}}`;
+  let text = '';
+  for (const [name, value] of labels) {
+    if (!goodLabelNames.has(name)) {
+      if (!LABEL_NAME.test(name)) throw new Error(`bad label name ${JSON.stringify(name)}`);
+      goodLabelNames.add(name);
+    }
+    text += `${text === '' ? '{' : ','}${name}="${escapeLabelValue(value)}"`;
+  }
+  return `${text}}`;
 }
 
 function checkName(family: MetricFamily): void {
@@ -46,11 +54,17 @@ function checkName(family: MetricFamily): void {
 /** The text format for a scrape (or node_exporter's textfile collector); families without samples are left out. */
 export function formatText(families: readonly MetricFamily[]): string {
   let text = '';
+  // One labels object can serve samples of several families (a LUN's three counters).
+  const labelTexts = new Map<Labels, string>();
   for (const family of families) {
     if (family.samples.length === 0) continue;
     checkName(family);
     text += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
-    for (const sample of family.samples) text += `${family.name}${formatLabels(sample.labels)} ${sample.value}\n`;
+    for (const sample of family.samples) {
+      let labels = labelTexts.get(sample.labels);
+      if (labels === undefined) labelTexts.set(sample.labels, (labels = formatLabels(sample.labels)));
+      text += `${family.name}${labels} ${sample.value}\n`;
+    }
   }
   return text;
 }
@@ -65,14 +79,15 @@ export function openMetricsHeader(family: Pick<MetricFamily, 'name' | 'help' | '
   return `# TYPE ${base} ${family.type}\n# HELP ${base} ${help}\n`;
 }
 
-/** One OpenMetrics sample line with its timestamp (seconds since the epoch). */
-export function openMetricsSample(name: string, sample: Sample, timestampS: number): string {
-  return `${name}${formatLabels(sample.labels)} ${sample.value} ${timestampS}\n`;
-}
-
 export const OPENMETRICS_EOF = '# EOF\n';
 
-/** A counter's digits times factor, exactly (kernel counters can exceed 2^53 once scaled). */
+/** A counter's digits times factor (an integer), exactly (kernel counters can exceed 2^53 once scaled). */
 export function scaledDigits(digits: string, factor: number): string {
-  return factor === 1 ? digits : (BigInt(digits) * BigInt(factor)).toString();
+  if (factor === 1) return digits;
+  // Most products are below 2^53, where a double holds them exactly: BigInt only for the others.
+  if (digits.length <= 15) {
+    const scaled = Number(digits) * factor;
+    if (scaled <= Number.MAX_SAFE_INTEGER) return String(scaled);
+  }
+  return (BigInt(digits) * BigInt(factor)).toString();
 }
