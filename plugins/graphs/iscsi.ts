@@ -41,10 +41,10 @@ const MAX_CHILD_FIELD = 100;
 type Listing = { targets: IscsiTarget[]; recalled: (path: string) => boolean } | { unavailable: string };
 
 /** The iSCSI targets under root that have the iSCSI statistics, in path order. */
-function listTargets(root: string, env: NodeJS.ProcessEnv): Listing {
+function listTargets(root: string, env: NodeJS.ProcessEnv, keep = true): Listing {
   if (!existsSync(root)) return { unavailable: `${root} not found: target_core_mod not loaded or configfs not mounted` };
   // An acls/ that cannot be listed is said once; its initiators' fields are U, as last listed.
-  const tree = readListedLioTree(root, env, 'acls');
+  const tree = readListedLioTree(root, env, 'acls', keep);
   const byTarget = new Map<string, LioTpg[]>();
   for (const tpg of tree.tpgs) {
     if (tpg.fabric !== 'iscsi') continue;
@@ -69,7 +69,7 @@ function listTargets(root: string, env: NodeJS.ProcessEnv): Listing {
 }
 
 function autoconf(root: string, env: NodeJS.ProcessEnv): string {
-  const listing = listTargets(root, env);
+  const listing = listTargets(root, env, false);
   return 'unavailable' in listing ? `no (${listing.unavailable})` : 'yes';
 }
 

@@ -17,23 +17,23 @@ function isListings(value: unknown): value is LioListings {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The tree under root, with one warning line per directory that could not be listed. */
-export function readListedLioTree(root: string, env: NodeJS.ProcessEnv, what: keyof typeof KINDS = 'luns'): LioTree {
+/**
+ * The tree under root, with one warning line per directory that could not be listed. keep: the
+ * listings are written back (when they changed; autoconf, which munin-node-configure and the
+ * installer run, keeps nothing).
+ */
+export function readListedLioTree(root: string, env: NodeJS.ProcessEnv, what: keyof typeof KINDS = 'luns', keep = true): LioTree {
   const kind = KINDS[what];
   const state = new PluginState(env, kind.file);
-  const tree = readLioTree(root, {
-    luns: kind.luns,
-    earlier: () => {
-      const kept = state.load();
-      return isListings(kept) ? kept : null;
-    },
-  });
+  const loaded = state.load();
+  const kept = isListings(loaded) ? loaded : null;
+  const tree = readLioTree(root, { luns: kind.luns, earlier: () => kept });
   for (const { path, error, recalled } of tree.unlisted) {
     warn(`cannot list ${path}: ${error}; ${recalled ? `${kind.below} are U, as last listed` : what === 'luns' ? 'the fields below it are left out' : 'the targets and initiators below it are left out'}`);
   }
   // A directory that could not be listed and was never listed before leaves a hole in the
   // listings: the kept ones are not replaced by them.
-  if (tree.unlisted.every((dir) => dir.recalled)) {
+  if (keep && tree.unlisted.every((dir) => dir.recalled)) {
     const problem = state.save(tree.listings, 'the LIO directory listings');
     if (problem) warn(problem);
   }

@@ -106,7 +106,7 @@ echo "=== archive after purge"; ls /var/log/lio/*/ | sed 's/[0-9]\\{12\\}/TIME/'
     expect(expected).toContain('[/sys/kernel/config/target/iscsi/');
   });
 
-  it('dpkg -r removes all but the configuration files and the plugins' state, and the links it made', () => {
+  it("dpkg -r removes all but the configuration files and the plugins' state, and the links it made", () => {
     expect(s['remove']).toContain('lio-munin: disabled the Munin plugin lio_read\n');
     expect(s['enabled after remove']).toBe('');
     const before = new Set(lines(readFileSync(`${out}/before`, 'utf8')));

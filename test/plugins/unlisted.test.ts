@@ -3,7 +3,7 @@
 // the exit code is 0, and stderr says what is missing, one line per unlisted directory
 // ("cannot list <path>: EACCES; ...", plugins/graphs/lio.ts) and per unreadable counter
 // ("cannot read <path>: EACCES", as test/plugins/protocol.test.ts expects it).
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildLioTree, patternTraffic, seedSystem, setTraffic } from '../support/lio-tree.js';
 import { muninRun } from '../support/munin-run.js';
@@ -375,5 +375,22 @@ describe('lio_sessions and lio_iscsi_errors: acls/ mode 000 after a run that lis
       expect(changed.length).toBeGreaterThanOrEqual(4);
       for (const [key, value] of changed) expect(value, key).toBe('U');
     }
+  });
+});
+
+describe('the kept listings', () => {
+  it('autoconf keeps none (munin-node-configure and the installer run it); fetch keeps them', () => {
+    const dir = tempDir('lio-munin-listings-');
+    buildLioTree(`${dir}/target`, seedSystem());
+    const env = { target_root: `${dir}/target`, MUNIN_PLUGSTATE: `${dir}/state` };
+    mkdirSync(env.MUNIN_PLUGSTATE);
+    chmodSync(env.MUNIN_PLUGSTATE, 0o777);
+    for (const plugin of ['lio_sessions', 'lio_iscsi_errors']) {
+      expect(muninRun(dir, plugin, 'autoconf', env, { MUNIN_CAP_MULTIGRAPH: '1' })).toEqual({ stdout: 'yes\n', stderr: '', status: 0 });
+    }
+    expect(readdirSync(env.MUNIN_PLUGSTATE)).toEqual([]);
+    expect(muninRun(dir, 'lio_sessions', undefined, env, { MUNIN_CAP_MULTIGRAPH: '1' }).status).toBe(0);
+    expect(muninRun(dir, 'lio_read', undefined, env).status).toBe(0);
+    expect(readdirSync(env.MUNIN_PLUGSTATE).sort()).toEqual(['lio-munin-iscsi-listings.json', 'lio-munin-lio-listings.json']);
   });
 });
