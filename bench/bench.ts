@@ -80,10 +80,12 @@ async function main(): Promise<void> {
   const procDrbd = writeProcDrbd(workDir, DRBD_MINORS);
 
   const sections: Section[] = [];
+  const needsCluster = only.has('plugins') || only.has('packaged');
+  const cib = needsCluster ? writeCluster(workDir) : null;
+  const cluster = cib ? { cib, label: '2 nodes, 20 resources' } : null;
   if (only.has('plugins')) {
     log('plugins...');
-    const cib = writeCluster(workDir);
-    sections.push(benchPlugins(plugins, trees, procDrbd, DRBD_MINORS, runs, cib ? { cib, label: '2 nodes, 20 resources' } : null, options.pluginNames));
+    sections.push(benchPlugins(plugins, trees, procDrbd, DRBD_MINORS, runs, cluster, options.pluginNames));
   }
   const support = collectorSupport(dist);
   let template: string | null = join(workDir, 'template-stats-4x16x16.gz');
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     const build = spawnSync(process.execPath, [join(dist, 'package.js'), '--executable'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
     if (build.status !== 0) throw new Error('node dist/package.js --executable failed');
     const packaged = packagedPluginDir(workDir, join(repoRoot, 'dist/package/sea/lio-munin'));
-    sections.push(benchPackaged(join(dist, 'plugins'), packaged, trees.find((t) => t.label === '4x16x16')!, procDrbd, runs));
+    sections.push(benchPackaged(join(dist, 'plugins'), packaged, trees.find((t) => t.label === '4x16x16')!, procDrbd, cluster, runs));
   }
 
   const targets = sections.flatMap((s) => s.targets);

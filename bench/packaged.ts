@@ -18,14 +18,17 @@ export function packagedPluginDir(workDir: string, executable: string): string {
   return dir;
 }
 
-export function benchPackaged(distPlugins: string, packagedPlugins: string, tree: Tree, procDrbd: string, runs: number): Section {
+export function benchPackaged(distPlugins: string, packagedPlugins: string, tree: Tree, procDrbd: string, cluster: { cib: string; label: string } | null, runs: number): Section {
   const plugstate = join(dirname(procDrbd), 'plugin-state');
   mkdirSync(plugstate, { recursive: true });
   const envOf = (plugin: string) =>
     plugin.startsWith('lio_')
       ? jobEnvironment({ target_root: tree.root })
-      : jobEnvironment({ drbd_proc: procDrbd, MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: plugstate });
-  const pairs = PLUGIN_LIST.flatMap((plugin) =>
+      : plugin === 'pacemaker'
+        ? jobEnvironment({ CIB_file: cluster!.cib, preferred_node: 'node1', MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: plugstate })
+        : jobEnvironment({ drbd_proc: procDrbd, MUNIN_CAP_MULTIGRAPH: '1', MUNIN_PLUGSTATE: plugstate });
+  // pacemaker needs the saved cluster state that crm_simulate makes (pacemaker-cli-utils).
+  const pairs = PLUGIN_LIST.filter((plugin) => plugin !== 'pacemaker' || cluster).flatMap((plugin) =>
     (['fetch', 'config'] as const).map((mode) => {
       const command = (how: string, dir: string): Command => ({
         name: `${plugin} ${mode} ${how}`,
@@ -39,7 +42,7 @@ export function benchPackaged(distPlugins: string, packagedPlugins: string, tree
   );
   // Plugins are short: three times the runs, as in the plugin section.
   const results = measureGroup(pairs.flatMap((p) => [p.node, p.packaged]), 3 * runs);
-  const system = (plugin: string) => (plugin.startsWith('lio_') ? tree.label : 'DRBD 8, 100 minors');
+  const system = (plugin: string) => (plugin.startsWith('lio_') ? tree.label : plugin === 'pacemaker' ? cluster!.label : 'DRBD 8, 100 minors');
   return {
     targets: pairs.map((p) =>
       ratioTarget(`${p.plugin} ${p.mode}, ${system(p.plugin)}: packaged vs node`, results.get(p.packaged.name), results.get(p.node.name), LIMIT),
