@@ -14,7 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSyn
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
-import { alertMessage, canonicalAlerts, muninCommand, muninCycle, muninMaster, rrdFetch, runMunin, setUpMaster, startTestNode, type MuninNode } from '../support/e2e-munin.js';
+import { alertMessage, canonicalAlerts, muninCommand, muninCycle, muninMaster, type MuninNode, requireE2eSetup, rrdFetch, runMunin, setUpMaster, startTestNode } from '../support/e2e-munin.js';
 import { builtCheckout, lioMunin, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 
 const GROUP = 'e2e';
@@ -113,10 +113,7 @@ async function startNode(name: string, host: string, etc: string, plugins: strin
 }
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('the end-to-end test needs root: a mount namespace for munin-node, which drops to user nobody');
-  for (const tool of ['/usr/sbin/munin-node', '/usr/share/munin/munin-update', '/usr/share/munin/munin-limits', '/usr/bin/rrdtool', '/usr/bin/faketime']) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install munin munin-node rrdtool faketime (as .ci/run does)`);
-  }
+  requireE2eSetup(['/usr/share/munin/munin-limits']);
   hostBefore = Object.fromEntries(GUARDED.map((dir) => [dir, snapshot(dir)]));
   mkdirSync(join(work, 'drbd8'));
   mkdirSync(join(work, 'drbd9'));

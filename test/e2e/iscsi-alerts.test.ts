@@ -8,11 +8,11 @@
 // 300 s per run, with the tree rewritten between runs.
 //
 // Needs root and Debian's munin, munin-node, rrdtool and faketime (as test/e2e/munin.test.ts).
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
-import { alertMessage, canonicalAlerts, muninCommand, muninCycle, drawScenarioGraphs, muninMaster, rrdFetch, setUpMaster, startTestNode, type MuninNode } from '../support/e2e-munin.js';
+import { alertMessage, canonicalAlerts, drawScenarioGraphs, muninCommand, muninCycle, muninMaster, type MuninNode, requireE2eSetup, rrdFetch, setUpMaster, startTestNode } from '../support/e2e-munin.js';
 import { buildLioTree, seedSystem, setLoginStats, writeSessions } from '../support/lio-tree.js';
 import { builtCheckout, lioMunin, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 
@@ -60,10 +60,7 @@ const loggedIn = (n: number, value: '0.00' | '1.00') =>
   `initiator0${n} is ${value}${value === '0.00' ? ' (outside range [1:])' : ''}: iqn.2016-09.com.example:initiator0${n}: ${value === '1.00' ? `logged in from 192.168.1.1${n}` : 'no active iSCSI session'}`;
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('the end-to-end test needs root: a mount namespace for munin-node, which drops to user nobody');
-  for (const tool of ['/usr/sbin/munin-node', '/usr/share/munin/munin-update', '/usr/share/munin/munin-limits', '/usr/bin/rrdtool', '/usr/bin/faketime']) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install munin munin-node rrdtool faketime (as .ci/run does)`);
-  }
+  requireE2eSetup(['/usr/share/munin/munin-limits']);
   hostBefore = Object.fromEntries(GUARDED.map((dir) => [dir, snapshot(dir)]));
   buildLioTree(tree, spec);
   writeUptime();

@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBlockTree, setBlockStat, type BlockDeviceSpec } from '../support/block-tree.js';
-import { muninMaster, readDatafile, rrdFetch, runMunin, setUpMaster, startTestNode, type MuninNode } from '../support/e2e-munin.js';
+import { muninMaster, type MuninNode, readDatafile, requireE2eSetup, rrdFetch, runMunin, setUpMaster, startTestNode } from '../support/e2e-munin.js';
 import { buildLioTree, setTraffic, type LioSpec, type TargetSpec } from '../support/lio-tree.js';
 import { LIBFAKETIME } from '../support/faketime.js';
 import { tempDir } from '../support/tmp.js';
@@ -105,10 +105,7 @@ const VM = 'iqn2003_01orglinux_iscsistorage1vmstore';
 const DB = 'iqn2003_01orglinux_iscsistorage1db';
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('the end-to-end test needs root: a mount namespace for munin-node, which drops to user nobody');
-  for (const tool of ['/usr/sbin/munin-node', '/usr/share/munin/munin-update', '/usr/bin/rrdtool', '/usr/bin/faketime', LIBFAKETIME]) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install munin munin-node rrdtool faketime (as .ci/run does)`);
-  }
+  requireE2eSetup([]);
   hostBefore = Object.fromEntries(GUARDED.map((dir) => [dir, snapshot(dir)]));
   buildLioTree(tree, SPEC);
   buildBlockTree(devRoot, blockRoot, DEVICES);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLioTree, patternTraffic, seedSystem, setTraffic } from '../support/lio-tree.js';
 import { tempDir } from '../support/tmp.js';
-import { muninCommand, muninMaster, readDatafile, rrdFetch, runMunin, setUpMaster, startTestNode, type MuninNode } from '../support/e2e-munin.js';
+import { muninCommand, muninMaster, type MuninNode, readDatafile, requireE2eSetup, rrdFetch, runMunin, setUpMaster, startTestNode } from '../support/e2e-munin.js';
 import { chromium, CHROMIUM, imageCheckPage, imageSizes, serveDir, type StaticServer } from '../support/e2e-browser.js';
 import { builtCheckout, lioMunin, PLUGINS as ALL_PLUGINS, procDrbd84, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 
@@ -112,10 +112,7 @@ const errorLines = (log: string) => log.split('\n').filter((l) => /\[(ERROR|FATA
 const relativeError = (actual: number, expected: number) => (expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / expected);
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('the end-to-end test needs root: a mount namespace for munin-node, which drops to user nobody');
-  for (const tool of ['/usr/sbin/munin-node', '/usr/share/munin/munin-update', '/usr/bin/rrdtool', '/usr/bin/faketime', CHROMIUM]) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install munin munin-node rrdtool faketime chromium (as .ci/run does)`);
-  }
+  requireE2eSetup([CHROMIUM], 'munin munin-node rrdtool faketime chromium');
   hostBefore = Object.fromEntries(GUARDED.map((dir) => [dir, snapshot(dir)]));
 
   buildLioTree(tree, spec);

@@ -9,12 +9,12 @@
 // that advances 300 s per run, with the cluster state replaced between runs.
 //
 // Needs root and Debian's munin, munin-node, rrdtool, faketime and pacemaker-cli-utils.
-import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/tmp.js';
-import { alertMessage, canonicalAlerts, muninCommand, muninCycle, drawScenarioGraphs, muninMaster, rrdFetch, setUpMaster, startTestNode, type MuninNode } from '../support/e2e-munin.js';
+import { alertMessage, canonicalAlerts, drawScenarioGraphs, muninCommand, muninCycle, muninMaster, type MuninNode, requireE2eSetup, rrdFetch, setUpMaster, startTestNode } from '../support/e2e-munin.js';
 import { ClusterStates } from '../support/pacemaker.js';
 import { builtCheckout, lioMunin, REPO, snapshot, type Snapshot } from '../installer/setup.js';
 import { PLUGINS } from '../../installer/munin.js';
@@ -53,10 +53,7 @@ let logFrom = 0;
 const errorLines = (log: string) => log.split('\n').filter((l) => /\[(ERROR|FATAL|WARNING)\]/.test(l));
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) throw new Error('the end-to-end test needs root: a mount namespace for munin-node, which drops to user nobody');
-  for (const tool of ['/usr/sbin/munin-node', '/usr/share/munin/munin-update', '/usr/share/munin/munin-limits', '/usr/bin/rrdtool', '/usr/bin/faketime', '/usr/sbin/crm_simulate', '/usr/sbin/crm_mon']) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install munin munin-node rrdtool faketime pacemaker-cli-utils (as .ci/run does)`);
-  }
+  requireE2eSetup(['/usr/share/munin/munin-limits', '/usr/sbin/crm_simulate', '/usr/sbin/crm_mon'], 'munin munin-node rrdtool faketime pacemaker-cli-utils');
   hostBefore = Object.fromEntries(GUARDED.map((dir) => [dir, snapshot(dir)]));
 
   // The states: healthy; node1 lost and g_tgt started on node2; node1 back, g_tgt back on node1

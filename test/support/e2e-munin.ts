@@ -7,8 +7,20 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { frozenClockEnv } from './faketime.js';
+import { frozenClockEnv, LIBFAKETIME } from './faketime.js';
 import { PACKAGES } from './package.js';
+
+/**
+ * Stops an end-to-end test at once, saying what to install, unless it runs as root with Munin's
+ * node and master programs, rrdtool and libfaketime (the frozen clock), plus its own tools
+ * (packages: what to apt-get install, as .ci/run does).
+ */
+export function requireE2eSetup(tools: string[], packages = 'munin munin-node rrdtool faketime'): void {
+  if (process.getuid?.() !== 0) throw new Error('the end-to-end test needs root: a mount namespace for munin-node, which drops to user nobody');
+  for (const tool of ['/usr/sbin/munin-node', '/usr/share/munin/munin-update', '/usr/bin/rrdtool', LIBFAKETIME, ...tools]) {
+    if (!existsSync(tool)) throw new Error(`${tool} is missing: apt-get install ${packages} (as .ci/run does)`);
+  }
+}
 
 /** A TCP port nobody listens on right now, on 127.0.0.1. */
 export function freePort(): Promise<number> {
