@@ -14,7 +14,7 @@ import { runPlot } from './plot.js';
 import { Reporter, type ErrStream } from './report.js';
 import { runSeries } from './series.js';
 import { runShow } from './show.js';
-import { parseWindow, startOfMinute, TIME_FORMATS } from './time.js';
+import { parseWindow, RELATIVE, startOfMinute, TIME_FORMATS } from './time.js';
 
 export interface ArchiveIo {
   stdout: OutStream;
@@ -52,6 +52,10 @@ function withWindow(command: Command, lastHour: boolean): Command {
  * time is joined back into one time.
  */
 export function joinTimeArguments(args: string[]): string[] {
+  // show and diff let unknown options through, so that a relative time (-2h) is taken as a TIME
+  // without `--`; any other word with a leading dash is still refused as an option.
+  const unknown = args.find((arg) => arg.startsWith('-') && !RELATIVE.test(arg.trim()));
+  if (unknown !== undefined) throw new UserError(`unknown option '${unknown}'`);
   const times: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (/^\d{4}-\d{2}-\d{2}$/.test(args[i]) && /^\d{1,2}:\d{2}$/.test(args[i + 1] ?? '')) {
@@ -104,7 +108,8 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
 
   withWindow(archive.command('show'), false)
     .description('print the snapshot nearest to TIME (stats, or full with --full), decompressed')
-    .argument('<time...>', 'the time wanted, e.g. "2026-11-20 10:42"; a relative time after -- (it starts with a dash): -- -2h')
+    .argument('<time...>', 'the time wanted, e.g. "2026-11-20 10:42" or -2h')
+    .allowUnknownOption()
     .option('--full', 'the nearest hourly full snapshot instead')
     .action(
       run<[string[]]>(false, (ctx, o, words) => {
@@ -133,7 +138,8 @@ export function registerArchiveCommands(program: Command, io: ArchiveIo = proces
 
   withWindow(archive.command('diff'), false)
     .description('entries added, removed and changed between the snapshots nearest to TIME1 and TIME2 (full snapshots by default)')
-    .argument('<times...>', 'TIME1 TIME2, e.g. "2026-11-20 09:59" "2026-11-20 10:59"; relative times after --: -- -2h now')
+    .argument('<times...>', 'TIME1 TIME2, e.g. "2026-11-20 09:59" "2026-11-20 10:59", or -2h now')
+    .allowUnknownOption()
     .option('--stats', 'compare the minute statistics snapshots instead')
     .option('--counters', 'also list changed values under statistics directories (counted only, by default)')
     .option('--brief', 'one line per added or removed directory (ACL, LUN, backstore) instead of one per entry')

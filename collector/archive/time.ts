@@ -34,7 +34,7 @@ export function startOfMinute(time: Date): Date {
 const ABSOLUTE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}))?$/;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 const CLOCK = /^(\d{1,2}):(\d{2})$/;
-const RELATIVE = /^-((?:\d+[dhm])+)$/;
+export const RELATIVE = /^-((?:\d+[dhm])+)$/;
 const UNIT_MS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000 };
 const MAX_RELATIVE_MS = 100 * 366 * 86_400_000;
 

@@ -64,6 +64,13 @@ describe('lio-collector archive (built)', () => {
     [['grep', 'x', '--to', '-1000000000000m'], 'invalid --to "-1000000000000m": more than 100 years before now'],
     [['series', W_GLOB, '--from', '-36600d1m'], 'invalid --from "-36600d1m": more than 100 years before now'],
     [['show', '2026-11-20 10:00', '2026-11-20 11:00'], 'show takes one TIME, got 2: 2026-11-20 10:00, 2026-11-20 11:00'],
+    // A relative TIME is taken as one without `--`, after options or before them; other dash words
+    // are still unknown options.
+    [['show', '-36600d1m'], 'invalid TIME "-36600d1m": more than 100 years before now'],
+    [['show', '--full', '-36600d1m'], 'invalid TIME "-36600d1m": more than 100 years before now'],
+    [['diff', '-36600d1m', '--stats', 'now'], 'invalid TIME1 "-36600d1m": more than 100 years before now'],
+    [['show', '--fulll', '2026-11-20 10:00'], "unknown option '--fulll'"],
+    [['diff', '-2x', 'now'], "unknown option '-2x'"],
     [['series', '[abc', ...inWindow], 'invalid path pattern "[abc": [ without ]'],
     [['series', 'lun_{0,1', ...inWindow], 'invalid path pattern "lun_{0,1": { without }'],
     [['grep', '--value', '(', ...inWindow], 'invalid --value "(": Unterminated group'],
