@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { CANONICAL_ROOT } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { writeFileAtomic } from '../lib/atomic-file.js';
-import { describeError, UserError } from '../lib/errors.js';
+import { describeError, nonEmptyPath, UserError } from '../lib/errors.js';
 import { DEFAULT_DRBDSETUP, DEFAULT_DRBDSETUP_TIMEOUT_S } from '../lib/kernel/drbdsetup.js';
 import { formatText } from '../lib/prometheus/exposition.js';
 import { reportInfo, reportProblem } from './log.js';
@@ -30,14 +30,15 @@ export interface MetricsCommandOptions {
 
 /** The --textfile directory, resolved, or an error saying why it cannot be written to. */
 export function checkTextfileDir(textfile: string): string {
-  const dir = resolve(textfile);
+  const dir = resolve(nonEmptyPath('--textfile', textfile));
   if (!isDirectoryAt('--textfile', dir)) throw new UserError(`--textfile ${dir}: no such directory`);
   return dir;
 }
 
 export function metricsCommand(options: MetricsCommandOptions): void {
   const root = checkRoot(options.root);
-  const drbd = options.drbd ? { proc: options.drbdProc, drbdsetup: options.drbdsetup || DEFAULT_DRBDSETUP, timeoutS: DEFAULT_DRBDSETUP_TIMEOUT_S } : null;
+  // Empty paths are refused as `snapshot` and `run` refuse them, not taken as the defaults.
+  const drbd = options.drbd ? { proc: nonEmptyPath('--drbd-proc', options.drbdProc), drbdsetup: nonEmptyPath('--drbdsetup', options.drbdsetup), timeoutS: DEFAULT_DRBDSETUP_TIMEOUT_S } : null;
   const { families, problems } = collectMetrics({ root: root === '/' ? '' : root, drbd });
   const text = formatText(families);
   if (options.verbose) for (const problem of problems) reportProblem(`not read: ${problem}`);

@@ -20,6 +20,10 @@ describe('empty path options', () => {
     [['run', '--root', '', '--archive', `${dir}/archive`], message('--root')],
     [['archive', 'list', '--archive', ''], message('--archive')],
     [['archive', 'grep', 'x', '--archive', ''], message('--archive')],
+    [['metrics', '--root', `${dir}/target`, '--drbd-proc', ''], message('--drbd-proc')],
+    [['metrics', '--root', `${dir}/target`, '--drbdsetup', ''], message('--drbdsetup')],
+    [['metrics', '--root', `${dir}/target`, '--textfile', ''], message('--textfile')],
+    [['run', '--root', `${dir}/target`, '--archive', `${dir}/archive`, '--textfile', ''], message('--textfile')],
   ];
   for (const [args, expected] of cases) {
     it(`lio-collector ${shown(args)}: one line, exit 1, nothing written`, () => {
