@@ -9,8 +9,8 @@ import { briefError } from '../lib/errors.js';
 import { readCounter, readLioTree } from '../lib/kernel/configfs.js';
 import { events2States as events2StatesOf, parseEvents2Volumes, procDrbdStates, procDrbdVolumes, readDrbdText, type DrbdDeviceState, type DrbdSources, type DrbdVolume } from '../lib/kernel/drbd.js';
 import { isConnected8 } from '../lib/kernel/drbd-states.js';
-import type { Events2State } from '../lib/kernel/events2.js';
-import { parseProcDrbd, type DrbdCounter, type ProcDrbd } from '../lib/kernel/proc-drbd.js';
+import type { DeviceObject, Props } from '../lib/kernel/events2.js';
+import { ioFlags, type DrbdCounter, type ProcDrbd } from '../lib/kernel/proc-drbd.js';
 import { CONNECTION_ERRORS, hasIscsiStatistics, LOGIN_RESULTS, LOGOUT_KINDS, readAclSession, readConnectionErrors, readDynamicSessions, SESSION_ERRORS } from '../lib/kernel/iscsi.js';
 import { scaledDigits, type Labels, type MetricFamily, type MetricType } from '../lib/prometheus/exposition.js';
 
@@ -31,19 +31,30 @@ export const FAMILIES: ReadonlyArray<readonly [string, MetricType, string]> = [
   ['lio_iscsi_target_session_errors_total', 'counter', 'iSCSI session errors of a target by kind (iscsi_sess_err).'],
   ['lio_iscsi_initiator_logged_in', 'gauge', '1 when the initiator has an iSCSI session with the target portal group, 0 when its ACL has none.'],
   ['lio_iscsi_initiator_connection_errors_total', 'counter', 'Connection errors of the session of an ACL initiator by kind (iscsi_sess_stats).'],
+  ['drbd_version', 'gauge', 'Version of the loaded DRBD kernel module (kmod, from /proc/drbd), always 1.'],
+  ['drbd_resource_resources', 'gauge', 'Number of resources (DRBD 8: configured devices).'],
   ['drbd_resource_role', 'gauge', 'DRBD role of the resource (1 for the current one).'],
-  ['drbd_resource_suspended', 'gauge', 'Boolean whether the resource is suspended (DRBD 9).'],
+  ['drbd_resource_suspended', 'gauge', 'Boolean whether the resource is suspended (DRBD 8: the s of the I/O flags).'],
+  ['drbd_resource_maypromote', 'gauge', 'Boolean whether the resource may be promoted to Primary (DRBD 9, as drbdsetup computes it).'],
+  ['drbd_resource_promotionscore', 'gauge', 'The promotion score (higher is better) for the resource (DRBD 9).'],
+  ['drbd_resource_forceiofailures', 'gauge', 'Boolean whether the resource is configured (could be temporarily) to force I/O failures, e.g. during secondary --force (DRBD 9).'],
   ['drbd_connection_state', 'gauge', 'DRBD connection state (1 for the current one).'],
+  ['drbd_connection_congested', 'gauge', 'Boolean whether the TCP send buffer of the data connection is more than 80% filled (DRBD 9).'],
+  ['drbd_connection_apinflight_bytes', 'gauge', 'Application requests in flight (not completed) on this connection, bytes (DRBD 9).'],
+  ['drbd_connection_rsinflight_bytes', 'gauge', 'Resync requests in flight on this connection, bytes (DRBD 9).'],
   ['drbd_device_state', 'gauge', 'DRBD device (local disk) state (1 for the current one).'],
   ['drbd_device_client', 'gauge', 'Boolean whether this device is a client (intentional diskless, DRBD 9).'],
   ['drbd_device_unintentionaldiskless', 'gauge', 'Boolean whether the device is diskless without being a client.'],
   ['drbd_device_quorum', 'gauge', 'Boolean whether this device has DRBD quorum (DRBD 9).'],
+  ['drbd_device_open', 'gauge', 'Boolean whether this device is opened (DRBD 9).'],
+  ['drbd_device_size_bytes', 'gauge', 'Device size in bytes (DRBD 9).'],
   ['drbd_device_read_bytes_total', 'counter', 'Net data read from the local disk.'],
   ['drbd_device_written_bytes_total', 'counter', 'Net data written to the local disk.'],
   ['drbd_device_alwrites_total', 'counter', 'Updates of the activity log area of the meta data.'],
   ['drbd_device_bmwrites_total', 'counter', 'Updates of the bitmap area of the meta data.'],
   ['drbd_device_upperpending', 'gauge', 'Block I/O requests forwarded to DRBD, not yet answered by DRBD.'],
   ['drbd_device_lowerpending', 'gauge', 'Open requests to the local I/O subsystem issued by DRBD.'],
+  ['drbd_device_alsuspended', 'gauge', 'Boolean whether the activity log is suspended (DRBD 9; DRBD 8.3.10 and later: the last I/O flag).'],
   ['drbd_peerdevice_outofsync_bytes', 'gauge', 'Bytes currently out of sync with this peer, according to the bitmap DRBD has for it.'],
   ['drbd_peerdevice_sent_bytes_total', 'counter', 'Bytes sent to this peer (drbd-reactor: drbd_peerdevice_sent_bytes).'],
   ['drbd_peerdevice_received_bytes_total', 'counter', 'Bytes received from this peer (drbd-reactor: drbd_peerdevice_received_bytes).'],
@@ -269,11 +280,37 @@ function drbd8States(cs: string | null): { connection: string | null; replicatio
   return { connection: cs === 'WFConnection' || cs === 'WFReportParams' ? 'Connecting' : cs, replication: 'Off' };
 }
 
-interface DrbdNames {
+/**
+ * How a source names a device, and what it says of it beyond DrbdDeviceState, in events2's words
+ * (DRBD 8: its I/O flags as `suspended:` and `al-suspended:`); a word not said is not there.
+ */
+interface DrbdDetails {
   /** drbd-reactor's `name`: the resource (DRBD 8: the device, drbd<minor>). */
   name: string;
   volume: string;
-  peerNodeId: (peer: string | null) => string | null;
+  /** suspended, may_promote, promotion_score, force-io-failures */
+  resource: Props;
+  /** open, size, al-suspended */
+  device: Props;
+  /** peer-node-id, congested, ap-in-flight, rs-in-flight */
+  connection: (peer: string | null) => Props;
+}
+
+const NONE: Props = {};
+
+/** A yes/no word as 1/0; nothing for another word (drbdsetup prints open:unknown for an older kernel) or none. */
+function addYesNo(set: MetricSet, name: string, labels: Labels, word: string | undefined): void {
+  if (word === 'yes' || word === 'no') set.add(name, labels, word === 'yes' ? '1' : '0');
+}
+
+const INTEGER = /^-?\d+$/;
+
+/** A number events2 printed, times factor; a word that is not a number is a problem. */
+function addPrinted(set: MetricSet, name: string, labels: Labels, props: Props, key: string, factor: number): void {
+  const value = props[key];
+  if (value === undefined) return;
+  if (INTEGER.test(value)) set.add(name, labels, scaledDigits(value, factor));
+  else set.problem(`DRBD ${labels.map(([k, v]) => `${k}=${v}`).join(' ')}: ${key}:${value} is not a number`);
 }
 
 function addCounter(set: MetricSet, name: string, labels: Labels, counters: Partial<Record<DrbdCounter, string | null>>, key: DrbdCounter, factor: number): void {
@@ -283,24 +320,31 @@ function addCounter(set: MetricSet, name: string, labels: Labels, counters: Part
   else set.add(name, labels, scaledDigits(value, factor));
 }
 
-function addDrbdDevices(set: MetricSet, volumes: DrbdVolume[], states: DrbdDeviceState[], names: (state: DrbdDeviceState) => DrbdNames, drbd8: boolean): void {
+function addDrbdDevices(set: MetricSet, volumes: DrbdVolume[], states: DrbdDeviceState[], details: (state: DrbdDeviceState) => DrbdDetails, drbd8: boolean): void {
   const resources = new Set<string>();
   const connections = new Set<string>();
   const volumeOf = new Map<number, DrbdVolume>();
   for (const volume of volumes) if (!volumeOf.has(volume.minor)) volumeOf.set(volume.minor, volume);
   for (const state of states) {
     const volume = volumeOf.get(state.minor);
-    const id = names(state);
+    const id = details(state);
     const device: Labels = [['name', id.name], ['volume', id.volume], ['minor', String(state.minor)]];
     if (!resources.has(id.name)) {
       resources.add(id.name);
-      addEnum(set, 'drbd_resource_role', [['name', id.name]], ROLES, state.role);
-      if (state.suspended !== null) set.add('drbd_resource_suspended', [['name', id.name]], flag(state.suspended !== 'no'));
+      const resource: Labels = [['name', id.name]];
+      addEnum(set, 'drbd_resource_role', resource, ROLES, state.role);
+      if (id.resource.suspended !== undefined) set.add('drbd_resource_suspended', resource, flag(id.resource.suspended !== 'no'));
+      addYesNo(set, 'drbd_resource_maypromote', resource, id.resource.may_promote);
+      addPrinted(set, 'drbd_resource_promotionscore', resource, id.resource, 'promotion_score', 1);
+      addYesNo(set, 'drbd_resource_forceiofailures', resource, id.resource['force-io-failures']);
     }
     addEnum(set, 'drbd_device_state', device, DISK_STATES, state.disk);
     if (!drbd8) set.add('drbd_device_client', device, flag(state.client));
     if (state.disk !== null) set.add('drbd_device_unintentionaldiskless', device, flag(!state.client && state.disk === 'Diskless'));
     if (state.quorum !== null) set.add('drbd_device_quorum', device, flag(state.quorum));
+    addYesNo(set, 'drbd_device_open', device, id.device.open);
+    addPrinted(set, 'drbd_device_size_bytes', device, id.device, 'size', KiB);
+    addYesNo(set, 'drbd_device_alsuspended', device, id.device['al-suspended']);
     if (volume) {
       addCounter(set, 'drbd_device_read_bytes_total', device, volume.device, 'dr', KiB);
       addCounter(set, 'drbd_device_written_bytes_total', device, volume.device, 'dw', KiB);
@@ -312,13 +356,18 @@ function addDrbdDevices(set: MetricSet, volumes: DrbdVolume[], states: DrbdDevic
     for (const peer of state.peers) {
       const connection: Array<[string, string]> = [['name', id.name]];
       if (peer.name !== null) connection.push(['conn_name', peer.name]);
-      const nodeId = id.peerNodeId(peer.name);
-      if (nodeId !== null) connection.push(['peer_node_id', nodeId]);
+      const said = id.connection(peer.name);
+      const nodeId = said['peer-node-id'];
+      if (nodeId !== undefined) connection.push(['peer_node_id', nodeId]);
       const states8 = drbd8 ? drbd8States(peer.connection) : { connection: peer.connection, replication: peer.replication };
       const connectionKey = connection.map(([, v]) => v).join('\0');
       if (!connections.has(connectionKey)) {
         connections.add(connectionKey);
         addEnum(set, 'drbd_connection_state', connection, CONNECTION_STATES, states8.connection);
+        addYesNo(set, 'drbd_connection_congested', connection, said.congested);
+        // In 512-byte sectors (drbd-headers drbd_genl.h), printed as they are.
+        addPrinted(set, 'drbd_connection_apinflight_bytes', connection, said, 'ap-in-flight', 512);
+        addPrinted(set, 'drbd_connection_rsinflight_bytes', connection, said, 'rs-in-flight', 512);
       }
       const peerDevice: Labels = [...connection, ['volume', id.volume]];
       const counters = volume?.peers.find((p) => p.name === peer.name)?.counters;
@@ -336,9 +385,31 @@ function addDrbdDevices(set: MetricSet, volumes: DrbdVolume[], states: DrbdDevic
   }
 }
 
+/** drbd-reactor's `drbd_version`, kmod only (its utils is drbdadm's version, a command we do not run). */
+export function addDrbdVersion(set: MetricSet, proc: ProcDrbd): void {
+  // drbd-reactor prints DRBD_KERNEL_VERSION_CODE as major.minor.patch; /proc/drbd may add a release (9.0.22-2).
+  const kmod = proc.version === null ? null : /^\d+\.\d+\.\d+/.exec(proc.version)?.[0];
+  if (kmod) set.add('drbd_version', [['kmod', kmod]], '1');
+}
+
+const yesNo = (value: boolean) => (value ? 'yes' : 'no');
+
 /** The metrics of DRBD 8's /proc/drbd, parsed. */
 export function addProcDrbdMetrics(set: MetricSet, proc: ProcDrbd): void {
-  addDrbdDevices(set, procDrbdVolumes(proc), procDrbdStates(proc), (s) => ({ name: `drbd${s.minor}`, volume: '0', peerNodeId: () => null }), true);
+  const states = procDrbdStates(proc);
+  set.add('drbd_resource_resources', [], String(states.length));
+  const deviceOf = new Map(proc.devices.map((d) => [d.minor, d]));
+  const details = (s: DrbdDeviceState): DrbdDetails => {
+    const flags = ioFlags(deviceOf.get(s.minor)!);
+    return {
+      name: `drbd${s.minor}`,
+      volume: '0',
+      resource: flags ? { suspended: yesNo(flags.suspended) } : NONE,
+      device: flags?.alSuspended != null ? { 'al-suspended': yesNo(flags.alSuspended) } : NONE,
+      connection: () => NONE,
+    };
+  };
+  addDrbdDevices(set, procDrbdVolumes(proc), states, details, true);
 }
 
 /** The metrics of DRBD 9's events2 text; origin names it in problems. */
@@ -346,18 +417,20 @@ export function addEvents2Metrics(set: MetricSet, text: string, origin: string):
   const parsed = parseEvents2Volumes(text, origin);
   if ('empty' in parsed) return set.problem(parsed.empty);
   const { volumes, state } = parsed;
-  const volumeOf = new Map<string, string>();
-  for (const device of state.devices.values()) if (device.props.minor !== undefined) volumeOf.set(device.props.minor, device.volume);
-  const names = (s: DrbdDeviceState): DrbdNames => ({
-    name: s.resource!,
-    volume: volumeOf.get(String(s.minor)) ?? '0',
-    peerNodeId: (peer) => peerNodeId(state, s.resource!, peer),
-  });
-  addDrbdDevices(set, volumes, events2StatesOf(state), names, false);
-}
-
-function peerNodeId(state: Events2State, resource: string, connection: string | null): string | null {
-  return state.connections.get(`${resource}\0${connection}`)?.['peer-node-id'] ?? null;
+  set.add('drbd_resource_resources', [], String(state.resources.size));
+  const deviceOf = new Map<string, DeviceObject>();
+  for (const device of state.devices.values()) if (device.props.minor !== undefined) deviceOf.set(device.props.minor, device);
+  const details = (s: DrbdDeviceState): DrbdDetails => {
+    const device = deviceOf.get(String(s.minor));
+    return {
+      name: s.resource!,
+      volume: device?.volume ?? '0',
+      resource: state.resources.get(s.resource!) ?? NONE,
+      device: device?.props ?? NONE,
+      connection: (peer) => state.connections.get(`${s.resource}\0${peer}`) ?? NONE,
+    };
+  };
+  addDrbdDevices(set, volumes, events2StatesOf(state), details, false);
 }
 
 
@@ -371,8 +444,10 @@ export function addDrbdMetrics(set: MetricSet, sources: DrbdSources): void {
     case 'unreadable':
       return set.problem(`cannot read ${sources.proc}: ${briefError(text.error)}`);
     case 'drbd8':
-      return addProcDrbdMetrics(set, parseProcDrbd(text.procText));
+      addDrbdVersion(set, text.proc);
+      return addProcDrbdMetrics(set, text.proc);
     case 'drbd9':
+      addDrbdVersion(set, text.proc);
       if (!text.events2.ok) return set.problem(text.events2.reason);
       return addEvents2Metrics(set, text.events2.text, text.events2.origin);
   }

@@ -13,7 +13,7 @@ import { allEntries, digitsAfterHeader, forEachHeaderEndingWith, HeaderEndings, 
 import { CANONICAL_ROOT, EVENTS2_HEADER, PROC_DRBD_HEADER } from '../../lib/archive/layout.js';
 import { parseProcDrbd } from '../../lib/kernel/proc-drbd.js';
 import { formatLabels, OPENMETRICS_EOF, openMetricsHeader, scaledDigits, type Labels } from '../../lib/prometheus/exposition.js';
-import { addEvents2Metrics, addProcDrbdMetrics, FAMILIES, LIO_SAMPLE_ENDINGS, lioSampleOf, MetricSet } from '../metrics.js';
+import { addDrbdVersion, addEvents2Metrics, addProcDrbdMetrics, FAMILIES, LIO_SAMPLE_ENDINGS, lioSampleOf, MetricSet } from '../metrics.js';
 import { requireSnapshots, summarise, type Context } from './context.js';
 import { compileGlob } from './glob.js';
 import { scanSnapshots } from './reader.js';
@@ -252,6 +252,7 @@ function exportSnapshot(text: Buffer, timestamp: number, wanted: (path: string) 
       // number is not taken for one cut short (proc-drbd.ts).
       const procText = value.endsWith('\n') ? value : `${value}\n`;
       const proc = parseProcDrbd(procText);
+      addDrbdVersion(drbd, proc);
       if (!proc.isDrbd9) addProcDrbdMetrics(drbd, proc);
     } else if (path === EVENTS2_HEADER) {
       addEvents2Metrics(drbd, value, `[${EVENTS2_HEADER}]`);

@@ -40,7 +40,7 @@ export type DrbdText =
   /** /proc/drbd is there but cannot be read (EACCES, not a regular file, too large). */
   | { kind: 'unreadable'; error: unknown }
   | { kind: 'drbd8'; procText: string; proc: ProcDrbd }
-  | { kind: 'drbd9'; procText: string; events2: Events2Text };
+  | { kind: 'drbd9'; procText: string; proc: ProcDrbd; events2: Events2Text };
 
 export type Events2Text =
   /** origin: where the text came from, for messages ("/usr/sbin/drbdsetup events2", a file). */
@@ -53,7 +53,7 @@ export function readDrbdText(sources: DrbdSources): DrbdText {
   if ('error' in read) return errorCode(read.error) === 'ENOENT' ? { kind: 'absent' } : { kind: 'unreadable', error: read.error };
   const proc = parseProcDrbd(read.text);
   if (!proc.isDrbd9) return { kind: 'drbd8', procText: read.text, proc };
-  return { kind: 'drbd9', procText: read.text, events2: readEvents2Text(sources) };
+  return { kind: 'drbd9', procText: read.text, proc, events2: readEvents2Text(sources) };
 }
 
 function readEvents2Text(sources: DrbdSources): Events2Text {

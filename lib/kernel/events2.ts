@@ -22,7 +22,8 @@
 //   upper-pending (kernel ap_bio_cnt, DRBD 8's ap), lower-pending (local_cnt, DRBD 8's lo),
 //     pending (ap_pending_cnt + rs_pending_cnt, DRBD 8's pe), unacked (unacked_cnt, DRBD 8's ua):
 //     numbers of requests.
-// ap-in-flight and rs-in-flight of a connection are in sectors and have no DRBD 8 field: unused.
+// ap-in-flight and rs-in-flight of a connection are in sectors (printed as the kernel counts) and
+// have no DRBD 8 field; size (device) is in KiB, as read and written.
 // `--statistics` also raises drbdsetup's verbosity, which is what prints al-writes, pending,
 // unacked and a zero out-of-sync at all.
 

@@ -116,6 +116,28 @@ export function deviceWords(device: DrbdDevice): DrbdDeviceWords {
 
 const WHITESPACE = /\s+/;
 
+/**
+ * The I/O flags after the protocol letter, from the kernel's drbd_proc.c: 8.0 prints four
+ * (`r---`: `s` I/O suspended or `r` running, then resync paused `a` `p` `u`), 8.3 adds the
+ * congestion reason (`r----`), 8.3.10 and 8.4 the activity log suspended (`r-----`, `s` last).
+ * DRBD 0.7 prints none.
+ */
+const IO_FLAGS = /(?:^|\s)([rs])[-a][-p][-u](?:[-a-z]([-s])?)?(?=\s|$)/;
+
+export interface DrbdIoFlags {
+  /** I/O suspended (by the user, fencing or missing data): `s`. */
+  suspended: boolean;
+  /** The activity log suspended; null before 8.3.10, which does not print it. */
+  alSuspended: boolean | null;
+}
+
+/** The I/O flags of a device line; null when it prints none (0.7, cs:Unconfigured). */
+export function ioFlags(device: DrbdDevice): DrbdIoFlags | null {
+  const flags = IO_FLAGS.exec(device.stateLine);
+  if (!flags) return null;
+  return { suspended: flags[1] === 's', alSuspended: flags[2] === undefined ? null : flags[2] === 's' };
+}
+
 /** The progress lines of a resync or verify: percent and amount left, then finish:. */
 function readProgress(line: string, device: DrbdDevice): void {
   if (!line.includes(':')) return;

@@ -75,6 +75,20 @@ const ERRORS = (n: number) => `# HELP lio_collector_unreadable_values Values tha
 lio_collector_unreadable_values ${n}
 `;
 
+// drbd-reactor's enumerations (src/drbd.rs: Role, ConnectionState, DiskState) and DRBD's
+// replication states (drbd_strings.c) with DRBD 8's SkippedSync states.
+const ROLES = ['Unknown', 'Primary', 'Secondary'];
+const CONNECTION_STATES = ['StandAlone', 'Disconnecting', 'Unconnected', 'Timeout', 'BrokenPipe', 'NetworkFailure', 'ProtocolError', 'TearDown', 'Connecting', 'Connected'];
+const DISK_STATES = ['Diskless', 'Attaching', 'Detaching', 'Failed', 'Negotiating', 'Inconsistent', 'Outdated', 'DUnknown', 'Consistent', 'UpToDate'];
+const REPLICATION_STATES = [
+  'Off', 'Established', 'StartingSyncS', 'StartingSyncT', 'WFBitMapS', 'WFBitMapT', 'WFSyncUUID', 'SyncSource', 'SyncTarget',
+  'VerifyS', 'VerifyT', 'PausedSyncS', 'PausedSyncT', 'Ahead', 'Behind', 'SkippedSyncS', 'SkippedSyncT',
+];
+
+/** drbd-reactor's enums form: one sample per state, 1 for the current one, the state in a label named as the metric. */
+const enumLines = (metric: string, labels: string, states: string[], current: string) =>
+  states.map((state) => `${metric}{${labels},${metric}="${state}"} ${state === current ? 1 : 0}\n`).join('');
+
 /** The lines that are not comments and do not end in " 0": what a fixture says, in order. */
 const nonZero = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#') && !l.endsWith(' 0'));
 
@@ -98,6 +112,8 @@ describe('lio-collector metrics', () => {
     const drbd = run.stdout.slice(LIO_TEXT.length);
     const dev = 'name="drbd0",volume="0",minor="0"';
     expect(nonZero(drbd)).toEqual([
+      'drbd_version{kmod="8.0.12"} 1',
+      'drbd_resource_resources 1',
       'drbd_resource_role{name="drbd0",drbd_resource_role="Primary"} 1',
       'drbd_connection_state{name="drbd0",drbd_connection_state="Connected"} 1',
       `drbd_device_state{${dev},drbd_device_state="UpToDate"} 1`,
@@ -111,8 +127,11 @@ describe('lio-collector metrics', () => {
       'drbd_peerdevice_resync_done_ratio{name="drbd0",volume="0"} 0.012',
       'drbd_peerdevice_resync_remaining_seconds{name="drbd0",volume="0"} 918',
     ]);
-    // 8.0 prints no oos: left out, not 0.
+    // 8.0 prints no oos: left out, not 0; nor the activity log flag (8.3.10), nor a size.
     expect(drbd).not.toContain('drbd_peerdevice_outofsync_bytes{');
+    expect(drbd).not.toContain('drbd_device_alsuspended');
+    expect(drbd).not.toContain('drbd_device_size_bytes');
+    expect(drbd).toContain('drbd_resource_suspended{name="drbd0"} 0\n');
     expect(drbd).toContain('drbd_device_written_bytes_total{name="drbd0",volume="0",minor="0"} 0\n');
     expect(drbd.endsWith(ERRORS(0))).toBe(true);
     expect(checkMetrics(run.stdout)).toEqual({ status: 0, output: '' });
@@ -134,10 +153,14 @@ describe('lio-collector metrics', () => {
     const conn = 'name="r0",conn_name="remote-host",peer_node_id="1"';
     const dev = (volume: number, minor: number) => `name="r0",volume="${volume}",minor="${minor}"`;
     expect(nonZero(drbd)).toEqual([
+      'drbd_version{kmod="9.0.32"} 1',
+      'drbd_resource_resources 1',
       'drbd_resource_role{name="r0",drbd_resource_role="Secondary"} 1',
       `drbd_connection_state{${conn},drbd_connection_state="Connected"} 1`,
       `drbd_device_state{${dev(0, 7)},drbd_device_state="UpToDate"} 1`,
       `drbd_device_state{${dev(1, 8)},drbd_device_state="UpToDate"} 1`,
+      `drbd_device_size_bytes{${dev(0, 7)}} ${6291228 * 1024}`,
+      `drbd_device_size_bytes{${dev(1, 8)}} ${104854364 * 1024}`,
       `drbd_device_read_bytes_total{${dev(0, 7)}} ${6397188 * 1024}`,
       `drbd_device_read_bytes_total{${dev(1, 8)}} ${5910680 * 1024}`,
       `drbd_device_written_bytes_total{${dev(0, 7)}} ${131844 * 1024}`,
@@ -151,6 +174,261 @@ describe('lio-collector metrics', () => {
     ]);
     expect(drbd).toContain('drbd_resource_suspended{name="r0"} 0\n');
     expect(drbd).toContain(`drbd_device_client{${dev(1, 8)}} 0\n`);
+    expect(drbd).toContain(`drbd_device_alsuspended{${dev(1, 8)}} 0\n`);
+    expect(drbd).toContain(`drbd_connection_congested{${conn}} 0\n`);
+    // This drbdsetup (the user's guide's) prints no may_promote, promotion_score,
+    // force-io-failures, open, ap-in-flight or rs-in-flight: left out, and not counted as unreadable.
+    for (const family of ['maypromote', 'promotionscore', 'forceiofailures']) expect(drbd).not.toContain(`drbd_resource_${family}`);
+    expect(drbd).not.toContain('drbd_device_open');
+    expect(drbd).not.toContain('inflight_bytes');
+    expect(drbd.endsWith(ERRORS(0))).toBe(true);
+    expect(checkMetrics(run.stdout)).toEqual({ status: 0, output: '' });
+  });
+
+  test('DRBD 9, every drbd-reactor metric events2 has: the whole DRBD text of drbd-utils\' --full sample', () => {
+    // test/fixtures/drbd9/drbd-utils-test-events2-all-create-change-full.txt ends with: resource
+    // Primary, not suspended, may_promote:no promotion_score:10102; device minor 1000 UpToDate,
+    // open:no size:5 read:10 written:15 al-writes:40 bm-writes:50 upper-pending:60
+    // lower-pending:70 al-suspended:no; connection Connected congested:no ap-in-flight:10
+    // rs-in-flight:20 (sectors); peer device Established, received:5 sent:10 out-of-sync:0
+    // pending:30 unacked:40.
+    const events2 = copyFixture(new URL('drbd-utils-test-events2-all-create-change-full.txt', DRBD9_FIXTURES), `${dir}/events2-full.txt`);
+    const drbdsetup = workingDrbdsetup(`${dir}/bin-full`, 'drbdsetup', events2);
+    const run = runCollector(['metrics', '--root', root, '--drbd-proc', new URL(DRBD9_PROC).pathname, '--drbdsetup', drbdsetup]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const res = 'name="some-resource"';
+    const conn = `${res},conn_name="some-peer",peer_node_id="1"`;
+    const dev = `${res},volume="0",minor="1000"`;
+    const peer = `${conn},volume="0"`;
+    expect(run.stdout).toBe(
+      LIO_TEXT +
+        `# HELP drbd_version Version of the loaded DRBD kernel module (kmod, from /proc/drbd), always 1.
+# TYPE drbd_version gauge
+drbd_version{kmod="9.0.32"} 1
+# HELP drbd_resource_resources Number of resources (DRBD 8: configured devices).
+# TYPE drbd_resource_resources gauge
+drbd_resource_resources 1
+# HELP drbd_resource_role DRBD role of the resource (1 for the current one).
+# TYPE drbd_resource_role gauge
+${enumLines('drbd_resource_role', res, ROLES, 'Primary')}# HELP drbd_resource_suspended Boolean whether the resource is suspended (DRBD 8: the s of the I/O flags).
+# TYPE drbd_resource_suspended gauge
+drbd_resource_suspended{${res}} 0
+# HELP drbd_resource_maypromote Boolean whether the resource may be promoted to Primary (DRBD 9, as drbdsetup computes it).
+# TYPE drbd_resource_maypromote gauge
+drbd_resource_maypromote{${res}} 0
+# HELP drbd_resource_promotionscore The promotion score (higher is better) for the resource (DRBD 9).
+# TYPE drbd_resource_promotionscore gauge
+drbd_resource_promotionscore{${res}} 10102
+# HELP drbd_resource_forceiofailures Boolean whether the resource is configured (could be temporarily) to force I/O failures, e.g. during secondary --force (DRBD 9).
+# TYPE drbd_resource_forceiofailures gauge
+drbd_resource_forceiofailures{${res}} 0
+# HELP drbd_connection_state DRBD connection state (1 for the current one).
+# TYPE drbd_connection_state gauge
+${enumLines('drbd_connection_state', conn, CONNECTION_STATES, 'Connected')}# HELP drbd_connection_congested Boolean whether the TCP send buffer of the data connection is more than 80% filled (DRBD 9).
+# TYPE drbd_connection_congested gauge
+drbd_connection_congested{${conn}} 0
+# HELP drbd_connection_apinflight_bytes Application requests in flight (not completed) on this connection, bytes (DRBD 9).
+# TYPE drbd_connection_apinflight_bytes gauge
+drbd_connection_apinflight_bytes{${conn}} ${10 * 512}
+# HELP drbd_connection_rsinflight_bytes Resync requests in flight on this connection, bytes (DRBD 9).
+# TYPE drbd_connection_rsinflight_bytes gauge
+drbd_connection_rsinflight_bytes{${conn}} ${20 * 512}
+# HELP drbd_device_state DRBD device (local disk) state (1 for the current one).
+# TYPE drbd_device_state gauge
+${enumLines('drbd_device_state', dev, DISK_STATES, 'UpToDate')}# HELP drbd_device_client Boolean whether this device is a client (intentional diskless, DRBD 9).
+# TYPE drbd_device_client gauge
+drbd_device_client{${dev}} 0
+# HELP drbd_device_unintentionaldiskless Boolean whether the device is diskless without being a client.
+# TYPE drbd_device_unintentionaldiskless gauge
+drbd_device_unintentionaldiskless{${dev}} 0
+# HELP drbd_device_quorum Boolean whether this device has DRBD quorum (DRBD 9).
+# TYPE drbd_device_quorum gauge
+drbd_device_quorum{${dev}} 1
+# HELP drbd_device_open Boolean whether this device is opened (DRBD 9).
+# TYPE drbd_device_open gauge
+drbd_device_open{${dev}} 0
+# HELP drbd_device_size_bytes Device size in bytes (DRBD 9).
+# TYPE drbd_device_size_bytes gauge
+drbd_device_size_bytes{${dev}} ${5 * 1024}
+# HELP drbd_device_read_bytes_total Net data read from the local disk.
+# TYPE drbd_device_read_bytes_total counter
+drbd_device_read_bytes_total{${dev}} ${10 * 1024}
+# HELP drbd_device_written_bytes_total Net data written to the local disk.
+# TYPE drbd_device_written_bytes_total counter
+drbd_device_written_bytes_total{${dev}} ${15 * 1024}
+# HELP drbd_device_alwrites_total Updates of the activity log area of the meta data.
+# TYPE drbd_device_alwrites_total counter
+drbd_device_alwrites_total{${dev}} 40
+# HELP drbd_device_bmwrites_total Updates of the bitmap area of the meta data.
+# TYPE drbd_device_bmwrites_total counter
+drbd_device_bmwrites_total{${dev}} 50
+# HELP drbd_device_upperpending Block I/O requests forwarded to DRBD, not yet answered by DRBD.
+# TYPE drbd_device_upperpending gauge
+drbd_device_upperpending{${dev}} 60
+# HELP drbd_device_lowerpending Open requests to the local I/O subsystem issued by DRBD.
+# TYPE drbd_device_lowerpending gauge
+drbd_device_lowerpending{${dev}} 70
+# HELP drbd_device_alsuspended Boolean whether the activity log is suspended (DRBD 9; DRBD 8.3.10 and later: the last I/O flag).
+# TYPE drbd_device_alsuspended gauge
+drbd_device_alsuspended{${dev}} 0
+# HELP drbd_peerdevice_outofsync_bytes Bytes currently out of sync with this peer, according to the bitmap DRBD has for it.
+# TYPE drbd_peerdevice_outofsync_bytes gauge
+drbd_peerdevice_outofsync_bytes{${peer}} 0
+# HELP drbd_peerdevice_sent_bytes_total Bytes sent to this peer (drbd-reactor: drbd_peerdevice_sent_bytes).
+# TYPE drbd_peerdevice_sent_bytes_total counter
+drbd_peerdevice_sent_bytes_total{${peer}} ${10 * 1024}
+# HELP drbd_peerdevice_received_bytes_total Bytes received from this peer (drbd-reactor: drbd_peerdevice_received_bytes).
+# TYPE drbd_peerdevice_received_bytes_total counter
+drbd_peerdevice_received_bytes_total{${peer}} ${5 * 1024}
+# HELP drbd_peerdevice_pending Requests sent to this peer, not yet answered.
+# TYPE drbd_peerdevice_pending gauge
+drbd_peerdevice_pending{${peer}} 30
+# HELP drbd_peerdevice_unacked Requests received from this peer, not yet acknowledged.
+# TYPE drbd_peerdevice_unacked gauge
+drbd_peerdevice_unacked{${peer}} 40
+# HELP drbd_peerdevice_replication_state DRBD replication state with this peer (1 for the current one; DRBD 8: cs: while connected, Off otherwise).
+# TYPE drbd_peerdevice_replication_state gauge
+${enumLines('drbd_peerdevice_replication_state', peer, REPLICATION_STATES, 'Established')}` +
+        ERRORS(0),
+    );
+    expect(checkMetrics(run.stdout)).toEqual({ status: 0, output: '' });
+  });
+
+  test('DRBD 8.4: I/O suspended and activity log suspended from the I/O flags; no size, open or connection details', () => {
+    // drbd_proc.c's format (as test/fixtures/proc-drbd/blog-cn-8.4.11-1.txt): minor 0 replicating,
+    // minor 1 cut off with I/O suspended (s, first flag) and its activity log suspended (s, sixth).
+    const proc = `${dir}/proc-drbd-suspended`;
+    writeFileSync(
+      proc,
+      'version: 8.4.11-1 (api:1/proto:86-101)\n' +
+        'GIT-hash: 66145a308421e9c124ec391a7848ac20203bb03c build by mockbuild@, 2018-11-03 01:26:55\n' +
+        ' 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n' +
+        '    ns:1024 nr:0 dw:1024 dr:2048 al:3 bm:0 lo:0 pe:0 ua:0 ap:0 ep:1 wo:f oos:0\n' +
+        ' 1: cs:WFConnection ro:Primary/Unknown ds:UpToDate/DUnknown C s----s\n' +
+        '    ns:0 nr:0 dw:4096 dr:0 al:7 bm:2 lo:1 pe:0 ua:0 ap:5 ep:1 wo:f oos:4096\n',
+    );
+    const run = runCollector(['metrics', '--root', root, '--drbd-proc', proc]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const res = (m: number) => `name="drbd${m}"`;
+    const dev = (m: number) => `name="drbd${m}",volume="0",minor="${m}"`;
+    const peer = (m: number) => `name="drbd${m}",volume="0"`;
+    expect(run.stdout).toBe(
+      LIO_TEXT +
+        `# HELP drbd_version Version of the loaded DRBD kernel module (kmod, from /proc/drbd), always 1.
+# TYPE drbd_version gauge
+drbd_version{kmod="8.4.11"} 1
+# HELP drbd_resource_resources Number of resources (DRBD 8: configured devices).
+# TYPE drbd_resource_resources gauge
+drbd_resource_resources 2
+# HELP drbd_resource_role DRBD role of the resource (1 for the current one).
+# TYPE drbd_resource_role gauge
+${enumLines('drbd_resource_role', res(0), ROLES, 'Primary')}${enumLines('drbd_resource_role', res(1), ROLES, 'Primary')}# HELP drbd_resource_suspended Boolean whether the resource is suspended (DRBD 8: the s of the I/O flags).
+# TYPE drbd_resource_suspended gauge
+drbd_resource_suspended{${res(0)}} 0
+drbd_resource_suspended{${res(1)}} 1
+# HELP drbd_connection_state DRBD connection state (1 for the current one).
+# TYPE drbd_connection_state gauge
+${enumLines('drbd_connection_state', res(0), CONNECTION_STATES, 'Connected')}${enumLines('drbd_connection_state', res(1), CONNECTION_STATES, 'Connecting')}# HELP drbd_device_state DRBD device (local disk) state (1 for the current one).
+# TYPE drbd_device_state gauge
+${enumLines('drbd_device_state', dev(0), DISK_STATES, 'UpToDate')}${enumLines('drbd_device_state', dev(1), DISK_STATES, 'UpToDate')}# HELP drbd_device_unintentionaldiskless Boolean whether the device is diskless without being a client.
+# TYPE drbd_device_unintentionaldiskless gauge
+drbd_device_unintentionaldiskless{${dev(0)}} 0
+drbd_device_unintentionaldiskless{${dev(1)}} 0
+# HELP drbd_device_read_bytes_total Net data read from the local disk.
+# TYPE drbd_device_read_bytes_total counter
+drbd_device_read_bytes_total{${dev(0)}} ${2048 * 1024}
+drbd_device_read_bytes_total{${dev(1)}} 0
+# HELP drbd_device_written_bytes_total Net data written to the local disk.
+# TYPE drbd_device_written_bytes_total counter
+drbd_device_written_bytes_total{${dev(0)}} ${1024 * 1024}
+drbd_device_written_bytes_total{${dev(1)}} ${4096 * 1024}
+# HELP drbd_device_alwrites_total Updates of the activity log area of the meta data.
+# TYPE drbd_device_alwrites_total counter
+drbd_device_alwrites_total{${dev(0)}} 3
+drbd_device_alwrites_total{${dev(1)}} 7
+# HELP drbd_device_bmwrites_total Updates of the bitmap area of the meta data.
+# TYPE drbd_device_bmwrites_total counter
+drbd_device_bmwrites_total{${dev(0)}} 0
+drbd_device_bmwrites_total{${dev(1)}} 2
+# HELP drbd_device_upperpending Block I/O requests forwarded to DRBD, not yet answered by DRBD.
+# TYPE drbd_device_upperpending gauge
+drbd_device_upperpending{${dev(0)}} 0
+drbd_device_upperpending{${dev(1)}} 5
+# HELP drbd_device_lowerpending Open requests to the local I/O subsystem issued by DRBD.
+# TYPE drbd_device_lowerpending gauge
+drbd_device_lowerpending{${dev(0)}} 0
+drbd_device_lowerpending{${dev(1)}} 1
+# HELP drbd_device_alsuspended Boolean whether the activity log is suspended (DRBD 9; DRBD 8.3.10 and later: the last I/O flag).
+# TYPE drbd_device_alsuspended gauge
+drbd_device_alsuspended{${dev(0)}} 0
+drbd_device_alsuspended{${dev(1)}} 1
+# HELP drbd_peerdevice_outofsync_bytes Bytes currently out of sync with this peer, according to the bitmap DRBD has for it.
+# TYPE drbd_peerdevice_outofsync_bytes gauge
+drbd_peerdevice_outofsync_bytes{${peer(0)}} 0
+drbd_peerdevice_outofsync_bytes{${peer(1)}} ${4096 * 1024}
+# HELP drbd_peerdevice_sent_bytes_total Bytes sent to this peer (drbd-reactor: drbd_peerdevice_sent_bytes).
+# TYPE drbd_peerdevice_sent_bytes_total counter
+drbd_peerdevice_sent_bytes_total{${peer(0)}} ${1024 * 1024}
+drbd_peerdevice_sent_bytes_total{${peer(1)}} 0
+# HELP drbd_peerdevice_received_bytes_total Bytes received from this peer (drbd-reactor: drbd_peerdevice_received_bytes).
+# TYPE drbd_peerdevice_received_bytes_total counter
+drbd_peerdevice_received_bytes_total{${peer(0)}} 0
+drbd_peerdevice_received_bytes_total{${peer(1)}} 0
+# HELP drbd_peerdevice_pending Requests sent to this peer, not yet answered.
+# TYPE drbd_peerdevice_pending gauge
+drbd_peerdevice_pending{${peer(0)}} 0
+drbd_peerdevice_pending{${peer(1)}} 0
+# HELP drbd_peerdevice_unacked Requests received from this peer, not yet acknowledged.
+# TYPE drbd_peerdevice_unacked gauge
+drbd_peerdevice_unacked{${peer(0)}} 0
+drbd_peerdevice_unacked{${peer(1)}} 0
+# HELP drbd_peerdevice_replication_state DRBD replication state with this peer (1 for the current one; DRBD 8: cs: while connected, Off otherwise).
+# TYPE drbd_peerdevice_replication_state gauge
+${enumLines('drbd_peerdevice_replication_state', peer(0), REPLICATION_STATES, 'Established')}${enumLines('drbd_peerdevice_replication_state', peer(1), REPLICATION_STATES, 'Off')}` +
+        ERRORS(0),
+    );
+    expect(checkMetrics(run.stdout)).toEqual({ status: 0, output: '' });
+  });
+
+  test('DRBD 9: a value that is not a number is left out and counted; open:unknown is left out, not counted', () => {
+    const events2 = `${dir}/events2-odd.txt`;
+    writeFileSync(
+      events2,
+      [
+        'exists resource name:r0 role:Secondary suspended:no force-io-failures:no may_promote:yes promotion_score:oops',
+        'exists connection name:r0 peer-node-id:1 conn-name:peer connection:Connected role:Primary congested:yes ap-in-flight:-- rs-in-flight:8',
+        'exists device name:r0 volume:0 minor:0 disk:UpToDate client:no open:unknown quorum:yes size:1024x read:0 written:0 al-writes:0 bm-writes:0 upper-pending:0 lower-pending:0 al-suspended:yes blocked:no',
+        'exists peer-device name:r0 peer-node-id:1 conn-name:peer volume:0 replication:Established peer-disk:UpToDate peer-client:no resync-suspended:no received:0 sent:0 out-of-sync:0 pending:0 unacked:0',
+        'exists -',
+        '',
+      ].join('\n'),
+    );
+    const drbdsetup = workingDrbdsetup(`${dir}/bin-odd`, 'drbdsetup', events2);
+    const run = runCollector(['metrics', '--root', root, '--drbd-proc', new URL(DRBD9_PROC).pathname, '--drbdsetup', drbdsetup, '--verbose']);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(
+      'lio-collector: not read: DRBD name=r0: promotion_score:oops is not a number\n' +
+        'lio-collector: not read: DRBD name=r0 volume=0 minor=0: size:1024x is not a number\n' +
+        'lio-collector: not read: DRBD name=r0 conn_name=peer peer_node_id=1: ap-in-flight:-- is not a number\n',
+    );
+    const drbd = run.stdout.slice(LIO_TEXT.length);
+    expect(nonZero(drbd)).toEqual([
+      'drbd_version{kmod="9.0.32"} 1',
+      'drbd_resource_resources 1',
+      'drbd_resource_role{name="r0",drbd_resource_role="Secondary"} 1',
+      'drbd_resource_maypromote{name="r0"} 1',
+      'drbd_connection_state{name="r0",conn_name="peer",peer_node_id="1",drbd_connection_state="Connected"} 1',
+      'drbd_connection_congested{name="r0",conn_name="peer",peer_node_id="1"} 1',
+      `drbd_connection_rsinflight_bytes{name="r0",conn_name="peer",peer_node_id="1"} ${8 * 512}`,
+      'drbd_device_state{name="r0",volume="0",minor="0",drbd_device_state="UpToDate"} 1',
+      'drbd_device_quorum{name="r0",volume="0",minor="0"} 1',
+      'drbd_device_alsuspended{name="r0",volume="0",minor="0"} 1',
+      'drbd_peerdevice_replication_state{name="r0",conn_name="peer",peer_node_id="1",volume="0",drbd_peerdevice_replication_state="Established"} 1',
+      'lio_collector_unreadable_values 3',
+    ]);
+    for (const left of ['drbd_resource_promotionscore', 'drbd_connection_apinflight_bytes', 'drbd_device_size_bytes', 'drbd_device_open']) expect(drbd).not.toContain(left);
     expect(checkMetrics(run.stdout)).toEqual({ status: 0, output: '' });
   });
 

@@ -69,6 +69,13 @@ describe('archive export, backfilled into Prometheus', () => {
     expect(new Set(types).size).toBe(types.length);
     expect(types).toContain('# TYPE lio_initiator_lun_written_bytes counter');
     expect(types).toContain('# TYPE drbd_device_read_bytes counter');
+    // The archived /proc/drbd (DRBD_FIXTURE, 8.4.0) gives drbd-reactor's drbd_version, and minor 0's
+    // six I/O flags its activity log flag (minors 1 and 2 print four: none).
+    const minutes = [40, 41, 42, 44, 45, 46, 47, 50];
+    expect(exported.split('\n').filter((l) => l.startsWith('drbd_version{'))).toEqual(minutes.map((m) => `drbd_version{kmod="8.4.0"} 1 ${at(10, m).getTime() / 1000}`));
+    expect(exported.split('\n').filter((l) => l.startsWith('drbd_device_alsuspended{'))).toEqual(
+      minutes.map((m) => `drbd_device_alsuspended{name="drbd0",volume="0",minor="0"} 0 ${at(10, m).getTime() / 1000}`),
+    );
     expect(exported.endsWith('\nlio_collector_unreadable_values 0 ' + at(10, 50).getTime() / 1000 + '\n# EOF\n')).toBe(true);
     const w = exported.split('\n').filter((l) => l.startsWith('lio_initiator_lun_written_bytes_total{') && l.includes(`initiator="${INITIATOR(1)}",lun="0"}`));
     expect(w).toEqual(

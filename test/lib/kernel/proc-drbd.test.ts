@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { procDrbdStates, type DrbdDeviceState } from '../../../lib/kernel/drbd.js';
-import { deviceWords, parseProcDrbd } from '../../../lib/kernel/proc-drbd.js';
+import { deviceWords, ioFlags, parseProcDrbd, type DrbdIoFlags } from '../../../lib/kernel/proc-drbd.js';
 
 /** file: [version, isDrbd9, [minor, connection state, counters as printed]...] */
 const EXPECTED: Record<string, [string | null, boolean, Array<[number, string, string]>]> = {
@@ -312,5 +312,65 @@ describe('procDrbdStates on states no sample shows', () => {
     expect(procDrbdStates(parseProcDrbd(text))).toEqual([
       dev8({ minor: 5, cs: 'Connected', roles: ['Primary', 'Secondary'], disks: [null, null], oos: null, said: 'cs:Connected ro:Primary/Secondary ds:UpTo' }),
     ]);
+  });
+});
+
+describe('ioFlags: the I/O flags after the protocol letter (drbd_proc.c)', () => {
+  // 8.0 prints s/r then a p u; 8.3 adds the congestion reason; 8.3.10 and 8.4 the AL suspended s.
+  const R4 = { suspended: false, alSuspended: null };
+  const R5 = R4;
+  const R6 = { suspended: false, alSuspended: false };
+  /** file: [minor, flags] of every device, as the file prints them. */
+  const FLAGS: Record<string, Array<[number, DrbdIoFlags | null]>> = {
+    'blog-8.0.11-standalone.txt': [[0, R4], [1, R4]],
+    'blog-8.0.12-syncsource.txt': [[0, R4]],
+    'blog-8.0.12-synctarget.txt': [[0, R4]],
+    'blog-8.3.11-syncsource-Mfinish.txt': [[0, R6]],
+    'blog-cn-8.4.11-1.txt': [[1, R6]],
+    'blog-drbd9-1.txt': [],
+    'centreon-8.3.7-1.txt': [[0, R5], [1, R5]],
+    'centreon-drbd07-ld-1.txt': [[0, null], [1, null]],
+    'checkmk-1.txt': [[0, R5]],
+    'checkmk-2-drbd9-with-debugfs.txt': [[0, R6], [1, R6]],
+    'citrix-sm-8.0-1.txt': [[1, null], [2, R4]],
+    'citrix-sm-8.0-2.txt': [[1, R4]],
+    'citrix-sm-8.0-3.txt': [[1, R4]],
+    'hwameistor-drbd9-1.txt': [],
+    'linbit-ug84-1.txt': [[0, R6], [1, R4], [2, R4]],
+    'linbit-ug84-2.txt': [[0, R6]],
+    'linbit-ug84-3.txt': [[0, R6]],
+    'linbit-ug84-4.txt': [[0, R6]],
+    'linbit-ug9-1.txt': [],
+    'ncollectd-1.txt': [[0, R6]],
+    'ncollectd-2.txt': [[1, R6], [10, R6]],
+    'ncollectd-3.txt': [[0, R6], [2, R6], [3, R6], [4, R6]],
+    'ncollectd-4.txt': [[0, R6]],
+    'node_exporter-1.txt': [[1, R6]],
+    'node_exporter-issue1814-drbd9.txt': [],
+  };
+
+  it('covers every sample in test/fixtures/proc-drbd', () => {
+    expect(Object.keys(FLAGS).sort()).toEqual(readdirSync(new URL('../../fixtures/proc-drbd/', import.meta.url)).sort());
+  });
+  for (const [file, expected] of Object.entries(FLAGS)) {
+    it(file, () => expect(parseProcDrbd(fixture(file)).devices.map((d) => [d.minor, ioFlags(d)])).toEqual(expected));
+  }
+
+  const flagsOf = (flags: string) => ioFlags(parseProcDrbd(`version: 8.4.11 (api:1/proto:86-101)\n 0: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C ${flags}\n`).devices[0]!);
+  it('s first: I/O suspended; s sixth: the activity log suspended', () => {
+    expect(flagsOf('s----s')).toEqual({ suspended: true, alSuspended: true });
+    expect(flagsOf('s-----')).toEqual({ suspended: true, alSuspended: false });
+    expect(flagsOf('r----s')).toEqual({ suspended: false, alSuspended: true });
+    expect(flagsOf('s---')).toEqual({ suspended: true, alSuspended: null });
+  });
+  it('resync paused (a p u) and a congestion reason (8.3: fifth of five) do not count', () => {
+    expect(flagsOf('rapu')).toEqual({ suspended: false, alSuspended: null });
+    expect(flagsOf('r---n')).toEqual({ suspended: false, alSuspended: null });
+    expect(flagsOf('rapubs')).toEqual({ suspended: false, alSuspended: true });
+  });
+  it('a word that is not the flags is none', () => {
+    expect(flagsOf('')).toBeNull();
+    expect(flagsOf('x-----')).toBeNull();
+    expect(flagsOf('r------')).toBeNull();
   });
 });
