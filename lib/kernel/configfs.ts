@@ -157,6 +157,23 @@ const counterBuffers = [counterText];
 const DIGITS = /^\d+$/;
 
 /**
+ * The counter in counterText's first length bytes when it is as the kernel writes it (`%llu\n`:
+ * digits, no leading zero, a newline), up to 15 digits (exact as a number, printed back as the
+ * same digits); else null, to be decoded and checked as text. Decoding the buffer into a string
+ * costs more than these few bytes' arithmetic (bench/README.md).
+ */
+function plainCounter(length: number): string | null {
+  if (length < 2 || length > 16 || counterText[length - 1] !== 0x0a || (counterText[0] === 0x30 && length > 2)) return null;
+  let number = 0;
+  for (let i = 0; i < length - 1; i++) {
+    const digit = counterText[i]! - 0x30;
+    if (digit < 0 || digit > 9) return null;
+    number = number * 10 + digit;
+  }
+  return String(number);
+}
+
+/**
  * Reads a one-number statistics file, opened by openAs (by default its path; a path relative to
  * the working directory, see DirectoryCursor); configfs gives ENODEV or an empty read at times.
  * One open, read and close into a buffer reused for every counter: readFileSync also stats the
@@ -170,6 +187,8 @@ export function readCounter(path: string, openAs = path): ReadResult {
   try {
     fd = openSync(openAs, constants.O_RDONLY | constants.O_NONBLOCK);
     const length = readvSync(fd, counterBuffers);
+    const plain = plainCounter(length);
+    if (plain !== null) return { value: plain };
     const value = counterText.toString('latin1', 0, length).trim();
     if (DIGITS.test(value) && length < counterText.length) return { value };
     if (!isRegularFile(fd)) return { problem: `cannot read ${path}: not a regular file` };
