@@ -104,7 +104,8 @@ export function writeValues(graph: Graph, out: Output): void {
 }
 
 function valueLine(field: Field): string {
-  return `${protocolText(field.name)}.value ${field.value === null ? 'U' : protocolText(field.value)}\n`;
+  // One test of the whole line instead of one of the name and one of the value: the same text.
+  return `${protocolText(`${field.name}.value ${field.value ?? 'U'}`)}\n`;
 }
 
 /**

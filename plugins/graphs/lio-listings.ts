@@ -25,9 +25,12 @@ function isListings(value: unknown): value is LioListings {
 export function readListedLioTree(root: string, env: NodeJS.ProcessEnv, what: keyof typeof KINDS = 'luns', keep = true): LioTree {
   const kind = KINDS[what];
   const state = new PluginState(env, kind.file);
-  const loaded = state.load();
-  const kept = isListings(loaded) ? loaded : null;
-  const tree = readLioTree(root, { luns: kind.luns, earlier: () => kept });
+  // Parsed only when a directory cannot be listed: most runs only compare the text (save).
+  const earlier = () => {
+    const loaded = state.load();
+    return isListings(loaded) ? loaded : null;
+  };
+  const tree = readLioTree(root, { luns: kind.luns, earlier });
   for (const { path, error, recalled } of tree.unlisted) {
     warn(`cannot list ${path}: ${error}; ${recalled ? `${kind.below} are U, as last listed` : what === 'luns' ? 'the fields below it are left out' : 'the targets and initiators below it are left out'}`);
   }

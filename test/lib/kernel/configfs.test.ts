@@ -386,6 +386,18 @@ describe('readCounter', () => {
     expect(readCounter(file('blanks', ' \t42 \n'))).toEqual({ value: '42' });
   });
 
+  it('digits as the kernel writes them are read as arithmetic; the same digits come out, whatever the edge', () => {
+    expect(readCounter(file('15-digits', '999999999999999\n'))).toEqual({ value: '999999999999999' });
+    // 2^53 + 1: no double holds it, so it is read as text.
+    expect(readCounter(file('16-digits', '9007199254740993\n'))).toEqual({ value: '9007199254740993' });
+    expect(readCounter(file('leading-zeros', '007\n'))).toEqual({ value: '007' });
+    expect(readCounter(file('no-newline', '42'))).toEqual({ value: '42' });
+    expect(readCounter(file('crlf', '42\r\n'))).toEqual({ value: '42' });
+    // Next to the digits in ASCII: '/' and ':'.
+    expect(readCounter(file('slash', '4/2\n'))).toEqual({ problem: `${dir}/slash does not hold a number` });
+    expect(readCounter(file('colon', '4:2\n'))).toEqual({ problem: `${dir}/colon does not hold a number` });
+  });
+
   it('a shorter counter after a longer one keeps nothing of the longer (one buffer for all)', () => {
     expect(readCounter(file('long', '987654321\n'))).toEqual({ value: '987654321' });
     expect(readCounter(file('short', '7\n'))).toEqual({ value: '7' });
