@@ -18,6 +18,16 @@ const PLUGINS = JSON.parse(readFileSync('plugins/list.json', 'utf8'));
  */
 const PLUGIN_SHEBANG = '#!/usr/bin/env -S node --max-opt=1';
 
+/**
+ * Plugins that start Node with V8's default flags instead. pacemaker runs crm_mon, so it loads
+ * node:child_process and the 20-odd built-in modules under it (net, stream, dgram, ...). Node
+ * compiles its built-ins from the code cache it ships only under the flags that cache was made
+ * with: with --max-opt=1 the cache is rejected and each of them is compiled from source, which
+ * costs pacemaker far more than the optimizing compilers, which it never starts, could (figures
+ * in bench/README.md).
+ */
+const DEFAULT_FLAGS_PLUGINS = new Set(['pacemaker']);
+
 /** Entry points other than plugins: [source, output]. Each is built only if its source exists. */
 const PROGRAMS = [
   ['collector/main.ts', 'dist/collector/lio-collector'],
@@ -59,7 +69,7 @@ mkdirSync('dist/plugins', { recursive: true });
 writeFileSync('dist/package.json', '{ "type": "commonjs" }\n');
 await Promise.all([
   ...PLUGINS.map((name) =>
-    bundle(`plugins/${name}.ts`, `dist/plugins/${name}`, `${PLUGIN_SHEBANG}\n${headerComment(`plugins/${name}.ts`)}`),
+    bundle(`plugins/${name}.ts`, `dist/plugins/${name}`, `${DEFAULT_FLAGS_PLUGINS.has(name) ? '#!/usr/bin/env node' : PLUGIN_SHEBANG}\n${headerComment(`plugins/${name}.ts`)}`),
   ),
   ...PROGRAMS.filter(([source]) => existsSync(source)).map(([source, out]) =>
     bundle(source, out, out.endsWith('.js') ? '' : '#!/usr/bin/env node'),

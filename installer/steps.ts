@@ -100,7 +100,7 @@ function readSources(from: string): Sources {
 
 /**
  * The program with its first line replaced by `#!<node>`, keeping the one Node option the built
- * line gives (`#!/usr/bin/env -S node --max-opt=1`: the plugins): the kernel passes what follows
+ * line gives (`#!/usr/bin/env -S node --max-opt=1`: the plugins but pacemaker): the kernel passes what follows
  * the interpreter as a single argument, so one option is all such a line can hold.
  */
 export function withShebang(program: Buffer, node: string): Buffer {

@@ -31,27 +31,35 @@ export function parseXml(text: string): XmlElement {
   let root: XmlElement | undefined;
   TOKEN.lastIndex = 0;
   let end = 0;
+  // m: the token, then `/` of an end tag, the name, the attributes, `/` of an empty element. Read
+  // by index, and attributes by exec, not destructured or matchAll-ed: both go through iterator
+  // objects, which code that runs once, interpreted, pays for at every token (bench/README.md).
   for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) {
-    const [whole, closing, name, attributeText, selfClosing] = m;
-    const between = text.slice(end, m.index).trim();
+    const whole = m[0];
+    const name = m[2];
+    if (m.index > end && stack.length > 0) {
+      const between = text.slice(end, m.index).trim();
+      if (between) stack[stack.length - 1]!.text += decode(between);
+    }
     end = m.index + whole.length;
-    if (between && stack.length > 0) stack[stack.length - 1]!.text += decode(between);
     if (whole === '<') throw new Error(`not well-formed XML at offset ${m.index}`);
     if (name === undefined) continue; // declaration, comment
-    if (closing) {
+    if (m[1]) {
       const open = stack.pop();
       if (open?.name !== name) throw new Error(`</${name}> closes ${open ? `<${open.name}>` : 'nothing'} at offset ${m.index}`);
       continue;
     }
     const element: XmlElement = { name, attributes: {}, children: [], text: '' };
+    const attributeText = m[3];
     if (attributeText) {
-      for (const a of attributeText.matchAll(ATTRIBUTE)) element.attributes[a[1]!] = decode(a[2] ?? a[3] ?? '');
+      ATTRIBUTE.lastIndex = 0;
+      for (let a = ATTRIBUTE.exec(attributeText); a; a = ATTRIBUTE.exec(attributeText)) element.attributes[a[1]!] = decode(a[2] ?? a[3] ?? '');
     }
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(element);
     else if (root) throw new Error(`a second root element <${name}> at offset ${m.index}`);
     else root = element;
-    if (!selfClosing) stack.push(element);
+    if (!m[4]) stack.push(element);
   }
   if (!root) throw new Error('no XML element');
   if (stack.length > 0) throw new Error(`<${stack[stack.length - 1]!.name}> is not closed (cut short?)`);

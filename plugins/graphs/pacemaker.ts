@@ -243,7 +243,8 @@ function* healthFields(context: Context): Generator<Field> {
       yield field(context, name, 'running', `${id} running`, info, state ? '0' : null, said);
       continue;
     }
-    const f = field(context, name, 'running', `${id} running`, info, runningValue(resource), resourceSaid(resource, state!));
+    // What crm_mon said is for a config only (a plain fetch prints names and values).
+    const f = field(context, name, 'running', `${id} running`, info, runningValue(resource), context.withConfig ? resourceSaid(resource, state!) : undefined);
     // Stopped on purpose: nothing to alert on.
     if (resource.disabled) f.critical = undefined;
     yield f;
@@ -259,12 +260,13 @@ function* locationFields(context: Context): Generator<Field> {
     // A plain clone runs everywhere: being on another node is no failover.
     const failsOver = !resource || resource.kind !== 'clone' || resource.promotable;
     const nodeList = (nodes: Set<string>) => (nodes.size ? [...nodes].join(', ') : 'no node');
-    const said = (what: string) => (!state ? (context.problem ?? 'not read') : resource ? `${what}; ${resourceSaid(resource, state)}` : `${id} is not in the cluster configuration now`);
+    let resourceText: string | undefined;
+    const said = (what: string) => (!state ? (context.problem ?? 'not read') : resource ? `${what}; ${(resourceText ??= resourceSaid(resource, state))}` : `${id} is not in the cluster configuration now`);
     for (const node of context.known.nodes) {
       const name = `rsc_${context.names.resource.get(id)!}_on_${context.names.node.get(node)!}`;
       const elsewhere = preferred !== undefined && node !== preferred && failsOver;
       const info = `1 where ${id} runs${promotable ? ' promoted' : ''}, 0 not.${elsewhere ? ` ${node} is not the preferred node (env.preferred_node ${preferred}): warning.` : ''}`;
-      const extinfo = said(`${id} ${promotable ? 'is promoted' : 'runs'} on ${nodeList(where)}${preferred ? ` (preferred node ${preferred})` : ''}`);
+      const extinfo = context.withConfig ? said(`${id} ${promotable ? 'is promoted' : 'runs'} on ${nodeList(where)}${preferred ? ` (preferred node ${preferred})` : ''}`) : undefined;
       yield field(context, name, elsewhere ? 'elsewhere' : 'location', `${id} on ${node}`, info, state ? (where.has(node) ? '1' : '0') : null, extinfo);
     }
     if (!promotable) continue;
@@ -274,7 +276,7 @@ function* locationFields(context: Context): Generator<Field> {
     for (const node of context.known.nodes) {
       const name = `rsc_${context.names.resource.get(id)!}_instance_on_${context.names.node.get(node)!}`;
       const info = `1 where an instance of ${id} runs, promoted or not, 0 not.`;
-      const extinfo = said(`${id} instances run on ${nodeList(instances)}`);
+      const extinfo = context.withConfig ? said(`${id} instances run on ${nodeList(instances)}`) : undefined;
       yield field(context, name, 'location', `${id} instance on ${node}`, info, state ? (instances.has(node) ? '1' : '0') : null, extinfo);
     }
   }
