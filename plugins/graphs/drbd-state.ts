@@ -276,24 +276,48 @@ export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
       const problem = reading.devices.length > 0 || reading.complete ? kept.save({ devices: known }, 'the DRBD device list') : undefined;
       if (reading.problem) warn(reading.complete ? `${reading.problem}: the devices seen before are not configured now` : `${reading.problem}; values not read are U`);
       if (problem) warn(problem);
-      const context: FieldContext = { settings: { ...env }, reading, known, withValues, withConfig, reported: new Set() };
-      if (withConfig) context.ranges = new AlertRanges(context.settings, MEASURES, /^drbd\w+$/);
+      // One copy of the settings: each look-up in process.env is a call into Node's C++ side.
+      const settings = { ...env };
+      const context: FieldContext = { rows: rowsOf(known, reading, settings), reading, withValues, withConfig, reported: new Set() };
+      if (withConfig) context.ranges = new AlertRanges(settings, MEASURES, /^drbd\w+$/);
       // An array per graph: a fetch leaves out a graph without fields (a source that said nothing).
       return (Object.keys(GRAPHS) as Array<Measure['graph']>).map((graph) => ({
         name: GRAPHS[graph].name,
         attributes: GRAPHS[graph].attributes,
-        fields: [...graphFields(graph, context)],
+        fields: graphFields(graph, context),
       }));
     },
   };
 }
 
+/** A device that gets fields, with what all its fields share. */
+interface Row {
+  entry: KnownDevice;
+  /** Its state now; undefined when the reading does not have it. */
+  device: DrbdDeviceState | undefined;
+  /** `drbd<minor>`: the start of its field names. */
+  drbdName: string;
+  /** How labels and messages name it: `drbd0`, or `drbd0 (r0)` with a resource name. */
+  who: string;
+  /** Known, but not in a complete reading: not configured now. */
+  missing: boolean;
+}
+
+/** The devices that get fields, in order, each worked out once for all the graphs. */
+function rowsOf(known: KnownDevice[], reading: Reading, settings: Record<string, string | undefined>): Row[] {
+  const now = new Map(reading.devices.map((d) => [d.minor, d]));
+  return known.map((entry) => {
+    const device = now.get(entry.minor);
+    const drbdName = `drbd${entry.minor}`;
+    const resource = entry.resource ?? settings[`${drbdName}_resource`] ?? null;
+    return { entry, device, drbdName, who: resource ? `${drbdName} (${resource})` : drbdName, missing: !device && reading.complete };
+  });
+}
+
 interface FieldContext {
-  /** One copy of the settings: each look-up in process.env is a call into Node's C++ side. */
-  settings: Record<string, string | undefined>;
+  rows: Row[];
   ranges?: AlertRanges;
   reading: Reading;
-  known: KnownDevice[];
   withValues: boolean;
   withConfig: boolean;
   /** Unknown state words already reported (one stderr line each, whichever graph meets them). */
@@ -304,21 +328,17 @@ interface FieldContext {
 const DEVICE_ONLY = [undefined] as const;
 const NO_RANGES: Ranges = {};
 
-/** The fields of one graph, in device order, each device's measures in MEASURES order. */
-function* graphFields(graph: Measure['graph'], context: FieldContext): Generator<Field> {
-  const { settings, reading, withValues, withConfig } = context;
+/**
+ * The fields of one graph, in device order, each device's measures in MEASURES order. An array,
+ * not a generator: the graphs are made whole anyway, and resuming a generator per field costs
+ * (bench/README.md).
+ */
+function graphFields(graph: Measure['graph'], context: FieldContext): Field[] {
+  const { reading, withValues, withConfig } = context;
   const measures = MEASURES.filter((m) => m.graph === graph);
   const names = new FieldNames();
-  const now = new Map(reading.devices.map((d) => [d.minor, d]));
-  for (const entry of context.known) {
-    const device = now.get(entry.minor);
-    const drbdName = `drbd${entry.minor}`;
-    const resource = entry.resource ?? settings[`${drbdName}_resource`] ?? null;
-    const who = resource ? `${drbdName} (${resource})` : drbdName;
-    const missing = !device && reading.complete;
-    // The peer state of each known peer name; with one peer, whatever the one peer is called now.
-    const peerOf = (peerName: string | null) =>
-      device?.peers.find((p) => p.name === peerName) ?? (entry.peers.length === 1 ? device?.peers[0] : undefined);
+  const fields: Field[] = [];
+  for (const { entry, device, drbdName, who, missing } of context.rows) {
     for (const measure of measures) {
       if (measure.drbd9 && !entry.drbd9) continue;
       if (measure.kind === 'quorum' && !entry.quorum) continue;
@@ -329,7 +349,7 @@ function* graphFields(graph: Measure['graph'], context: FieldContext): Generator
         const named = measure.perPeer && entry.peers.length > 1 && peerName !== null && peerName !== undefined;
         // drbd<minor><kind> is valid and unique as it is; a peer's name part needs FieldNames.
         const name = named ? names.next(drbdName + peerNamePart(peerName!) + measure.kind, `${drbdName}/${peerName}/${measure.kind}`) : drbdName + measure.kind;
-        const peer = peerName === undefined ? device?.peers[0] : peerOf(peerName);
+        const peer = peerName === undefined ? device?.peers[0] : peerOf(device, entry, peerName);
         let value: string | null = null;
         if (device) {
           const v = valueOf(measure, device, peer, reading.drbd9);
@@ -345,7 +365,7 @@ function* graphFields(graph: Measure['graph'], context: FieldContext): Generator
         // No min: every value is a state, a percent or an amount, never below 0. All properties
         // in one literal: objects of one shape are cheaper to make and to read.
         const ranges = withConfig ? context.ranges!.of(measure.kind, name) : NO_RANGES;
-        yield {
+        fields.push({
           name,
           label: withConfig ? `${who} ${measure.label}${measure.perPeer && peerName ? ` (peer ${peerName})` : ''}` : '',
           type: 'GAUGE',
@@ -355,10 +375,18 @@ function* graphFields(graph: Measure['graph'], context: FieldContext): Generator
           critical: ranges.critical,
           extinfo: withConfig ? extinfoOf(measure, device, peer, peerName, reading, missing, drbdName) : undefined,
           value: withValues ? value : null,
-        };
+        });
       }
     }
   }
+  return fields;
+}
+
+/** The peer state of a known peer name; with one peer, whatever the one peer is called now. */
+function peerOf(device: DrbdDeviceState | undefined, entry: KnownDevice, peerName: string | null): DrbdPeerState | undefined {
+  if (!device) return undefined;
+  for (const peer of device.peers) if (peer.name === peerName) return peer;
+  return entry.peers.length === 1 ? device.peers[0] : undefined;
 }
 
 /** What the kernel said, for the alert text; or why nothing is known. */
