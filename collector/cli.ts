@@ -22,7 +22,7 @@ import {
 import { pruneArchive } from './prune.js';
 import { selfCommand } from '../lib/self-command.js';
 import { reportInfo, reportProblem } from './log.js';
-import { checkRoot } from './snapshot.js';
+import { checkRoot } from './directories.js';
 import { checkArchive, snapshotCommand, type SnapshotCommandOptions } from './snapshot-command.js';
 import { checkTextfileDir, metricsCommand, TEXTFILE_NAME } from './metrics-command.js';
 import { DEFAULT_DRBDSETUP } from '../lib/kernel/drbdsetup.js';

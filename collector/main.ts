@@ -1,8 +1,8 @@
 // lio-collector: the statistics collector and its archive reader. A plain snapshot or metrics
 // command line, as cron or the daemon start one every minute, runs without loading the full
-// command line.
+// command line; each loads only its own command's modules (esbuild runs a bundled module's
+// top level when its import() runs): `metrics` never starts zlib or the archive writer.
 import { reportProblem } from './log.js';
-import { parseSnapshotCommandLine, snapshotCommand } from './snapshot-command.js';
 
 function fail(err: unknown): void {
   reportProblem(err instanceof Error ? err.message : String(err));
@@ -12,9 +12,13 @@ function fail(err: unknown): void {
 const fullCommandLine = () => import('./program.js').then((program) => program.runCommandLine(process.argv));
 
 const args = process.argv.slice(2);
-const snapshot = parseSnapshotCommandLine(args);
-if (snapshot) {
-  snapshotCommand(snapshot.kind, snapshot.options).catch(fail);
+if (args[0] === 'snapshot') {
+  import('./snapshot-command.js')
+    .then((snapshot) => {
+      const line = snapshot.parseSnapshotCommandLine(args);
+      return line ? snapshot.snapshotCommand(line.kind, line.options) : fullCommandLine();
+    })
+    .catch(fail);
 } else if (args[0] === 'metrics') {
   import('./metrics-command.js')
     .then((metrics) => {

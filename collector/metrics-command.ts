@@ -13,9 +13,9 @@ import { writeFileAtomic } from '../lib/atomic-file.js';
 import { describeError, nonEmptyPath, UserError } from '../lib/errors.js';
 import { DEFAULT_DRBDSETUP, DEFAULT_DRBDSETUP_TIMEOUT_S } from '../lib/kernel/drbdsetup.js';
 import { formatText } from '../lib/prometheus/exposition.js';
-import { reportInfo, reportProblem } from './log.js';
+import { reportInfo, reportProblem, writeOutput } from './log.js';
 import { collectMetrics } from './metrics.js';
-import { checkRoot, isDirectoryAt } from './snapshot.js';
+import { checkRoot, isDirectoryAt } from './directories.js';
 
 export const TEXTFILE_NAME = 'lio-munin.prom';
 
@@ -43,7 +43,7 @@ export function metricsCommand(options: MetricsCommandOptions): void {
   const text = formatText(families);
   if (options.verbose) for (const problem of problems) reportProblem(`not read: ${problem}`);
   if (options.textfile === undefined) {
-    process.stdout.write(text);
+    writeOutput(text);
     return;
   }
   const path = join(checkTextfileDir(options.textfile), TEXTFILE_NAME);

@@ -5,6 +5,7 @@
 //
 // One mapping from a configfs statistics path to a sample serves both the live tree and the
 // archived snapshots (whose entries are the same paths): lioSampleOf().
+import { DirectoryCursor } from '../lib/directory-cursor.js';
 import { briefError } from '../lib/errors.js';
 import { readCounter, readLioTree } from '../lib/kernel/configfs.js';
 import { events2States as events2StatesOf, parseEvents2Volumes, procDrbdStates, procDrbdVolumes, readDrbdText, type DrbdDeviceState, type DrbdSources, type DrbdVolume } from '../lib/kernel/drbd.js';
@@ -187,47 +188,68 @@ export function addLioValue(set: MetricSet, sample: LioSample, digits: string): 
   set.add(sample.family, sample.labels, scaledDigits(digits, sample.factor));
 }
 
-function addFile(set: MetricSet, root: string, rel: string, sample = lioSampleOf(rel)!): void {
-  const read = readCounter(`${root}/${rel}`);
+function addFile(set: MetricSet, path: string, sample: LioSample, openAs = path): void {
+  const read = readCounter(path, openAs);
   if ('value' in read) addLioValue(set, sample, read.value);
   else set.problem(read.problem);
 }
 
-/**
- * The samples of a LUN's counter files, as lioSampleOf maps their paths, made from the parts of
- * the tree already known: thousands of paths need not be matched against the patterns. One
- * labels object for the files of one LUN, formatted once (formatText).
- */
-function lunSamples(files: readonly string[], familyPrefix: string, labels: Labels): LioSample[] {
-  return files.map((file) => ({ family: `${familyPrefix}${LUN_FILES[file]![0]}`, factor: LUN_FILES[file]![1], labels }));
+/** A LUN counter file's sample without its labels, as lioSampleOf maps its path. */
+interface LunFile {
+  file: string;
+  family: string;
+  factor: number;
 }
 
+const lunFiles = (files: readonly string[], familyPrefix: string): LunFile[] => files.map((file) => ({ file, family: `${familyPrefix}${LUN_FILES[file]![0]}`, factor: LUN_FILES[file]![1] }));
+const TGT_PORT_FILES = lunFiles(TGT_PORT, 'lio_lun_');
+const AUTH_INTR_FILES = lunFiles(AUTH_INTR, 'lio_initiator_lun_');
+
+/**
+ * The counters of one LUN directory (dir, a path from the TPG's directory), as lioSampleOf maps
+ * their paths, made from the parts of the tree already known: thousands of paths need not be
+ * matched against the patterns. One labels object for the LUN's files, formatted once
+ * (formatText). The files are opened from inside the TPG's directory (DirectoryCursor), as the
+ * plugins open them: the kernel looks up a few path components instead of all of them.
+ */
+function addLunFiles(set: MetricSet, cursor: DirectoryCursor, tpgPath: string, dir: string, files: readonly LunFile[], labels: Labels): void {
+  for (const { file, family, factor } of files) {
+    const inTpg = `${dir}/${file}`;
+    addFile(set, `${tpgPath}/${inTpg}`, { family, factor, labels }, cursor.path(tpgPath, inTpg));
+  }
+}
 
 /** The LIO and iSCSI metrics of the configfs tree at root. */
 export function addLioMetrics(set: MetricSet, root: string): void {
   const tree = readLioTree(root);
   for (const dir of tree.unlisted) set.problem(`cannot list ${dir.path}: ${dir.error}`);
   const iscsiTargets = new Set<string>();
-  for (const tpg of tree.tpgs) {
-    const base = `${tpg.fabric}/${tpg.target}/${tpg.tpgt}`;
-    const tpgt = number(tpg.tpgt);
-    for (const lun of tpg.luns) {
-      const samples = lunSamples(TGT_PORT, 'lio_lun_', [['fabric', tpg.fabric], ['target', tpg.target], ['tpgt', tpgt], ['lun', number(lun)]]);
-      TGT_PORT.forEach((file, i) => addFile(set, root, `${base}/lun/${lun}/statistics/scsi_tgt_port/${file}`, samples[i]));
-    }
-    for (const acl of tpg.acls) {
-      for (const lun of acl.mappedLuns) {
-        const labels: Labels = [['fabric', tpg.fabric], ['target', tpg.target], ['tpgt', tpgt], ['initiator', acl.initiator], ['lun', number(lun)]];
-        const samples = lunSamples(AUTH_INTR, 'lio_initiator_lun_', labels);
-        AUTH_INTR.forEach((file, i) => addFile(set, root, `${base}/acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr/${file}`, samples[i]));
+  const cursor = new DirectoryCursor('');
+  try {
+    for (const tpg of tree.tpgs) {
+      const tpgt = number(tpg.tpgt);
+      for (const lun of tpg.luns) {
+        const labels: Labels = [['fabric', tpg.fabric], ['target', tpg.target], ['tpgt', tpgt], ['lun', number(lun)]];
+        addLunFiles(set, cursor, tpg.path, `lun/${lun}/statistics/scsi_tgt_port`, TGT_PORT_FILES, labels);
       }
+      for (const acl of tpg.acls) {
+        for (const lun of acl.mappedLuns) {
+          const labels: Labels = [['fabric', tpg.fabric], ['target', tpg.target], ['tpgt', tpgt], ['initiator', acl.initiator], ['lun', number(lun)]];
+          addLunFiles(set, cursor, tpg.path, `acls/${acl.initiator}/${lun}/statistics/scsi_auth_intr`, AUTH_INTR_FILES, labels);
+        }
+      }
+      if (tpg.fabric !== 'iscsi' || !hasIscsiStatistics(`${root}/iscsi/${tpg.target}`)) continue;
+      if (!iscsiTargets.has(tpg.target)) {
+        iscsiTargets.add(tpg.target);
+        for (const file of TARGET_STATS) {
+          const rel = `iscsi/${tpg.target}/fabric_statistics/${file}`;
+          addFile(set, `${root}/${rel}`, lioSampleOf(rel)!);
+        }
+      }
+      addSessions(set, root, tpg.target, tpg.tpgt, tpg.acls.map((a) => a.initiator));
     }
-    if (tpg.fabric !== 'iscsi' || !hasIscsiStatistics(`${root}/iscsi/${tpg.target}`)) continue;
-    if (!iscsiTargets.has(tpg.target)) {
-      iscsiTargets.add(tpg.target);
-      for (const file of TARGET_STATS) addFile(set, root, `iscsi/${tpg.target}/fabric_statistics/${file}`);
-    }
-    addSessions(set, root, tpg.target, tpg.tpgt, tpg.acls.map((a) => a.initiator));
+  } finally {
+    cursor.restore();
   }
 }
 

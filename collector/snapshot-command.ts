@@ -12,7 +12,8 @@ import { DEFAULT_CRM_MON } from '../lib/cluster/crm-mon.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { DEFAULT_DRBDSETUP } from '../lib/kernel/drbdsetup.js';
 import { reportInfo, reportProblem } from './log.js';
-import { checkRoot, isDirectoryAt, takeSnapshot } from './snapshot.js';
+import { checkRoot, isDirectoryAt } from './directories.js';
+import { takeSnapshot } from './snapshot.js';
 
 export interface SnapshotCommandOptions {
   root: string;

@@ -3,12 +3,13 @@
 import { chmodSync, lstatSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DirectoryCursor } from '../lib/directory-cursor.js';
-import { describeError, errorCode, nonEmptyPath, UserError } from '../lib/errors.js';
+import { describeError, UserError } from '../lib/errors.js';
 import { EntryText, headerPrefix, isSecret, SECRET_PLACEHOLDER } from '../lib/archive/entry-writer.js';
 import { AtomicGzipFile, DIR_MODE, makeDirectory, removeStaleTempFiles } from '../lib/archive/gzip-file.js';
 import { CANONICAL_ROOT, inRepeatedHour, snapshotRelativePath, type SnapshotKind } from '../lib/archive/layout.js';
 import { DEFAULT_DRBD_PROC } from '../lib/kernel/drbd.js';
 import { crmMonSections } from './crm-mon-section.js';
+import { checkRoot } from './directories.js';
 import { drbdSections } from './drbd-section.js';
 import { statsFiles, treeFiles } from './file-selection.js';
 import { reportProblem } from './log.js';
@@ -48,29 +49,6 @@ export interface SnapshotLog {
   unreadable?(path: string, err: unknown): void;
   /** Anything else worth a log line (the DRBD entry). Default: stderr. */
   problem?(message: string): void;
-}
-
-/**
- * Whether a directory is at path (resolved): false when nothing is there; an error, naming it
- * as what, when something else is there or it cannot be looked at.
- */
-export function isDirectoryAt(what: string, path: string): boolean {
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch (err) {
-    if (errorCode(err) === 'ENOENT') return false;
-    throw new UserError(`${what} ${path}: ${describeError(err)}`);
-  }
-  if (!isDirectory) throw new UserError(`${what} ${path}: not a directory`);
-  return true;
-}
-
-/** The root directory, resolved, or an error saying why it cannot be read. */
-export function checkRoot(root: string): string {
-  const path = resolve(nonEmptyPath('--root', root));
-  if (!isDirectoryAt('root', path)) throw new UserError(`root ${path}: no such directory`);
-  return path;
 }
 
 /**
