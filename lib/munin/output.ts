@@ -1,6 +1,6 @@
 // Standard output of a plugin, written in pieces as the lines come.
-import { writeSync } from 'node:fs';
 import { describeError, errorCode } from '../errors.js';
+import { writeStdout } from '../stdout.js';
 import { warn, type Output } from './protocol.js';
 
 /** Output is handed to the kernel in pieces of about this many characters. */
@@ -9,8 +9,7 @@ const PIECE = 64 * 1024;
 /**
  * Standard output, written in pieces of about 64 KiB as the lines come: a config of thousands of
  * fields never exists as one string, and munin-node reads while the plugin still works.
- * A plain write to fd 1: on a pipe (munin-node's) process.stdout is a net.Socket whose creation
- * loads Node's stream and net modules, a measurable part of a whole plugin run.
+ * Written to fd 1, not through process.stdout (lib/stdout.ts).
  */
 export class StdoutOutput implements Output {
   private lines: string[] = [];
@@ -35,25 +34,7 @@ export class StdoutOutput implements Output {
       process.stdout.write(text);
       return;
     }
-    let data: Buffer | null = null;
-    let offset = 0;
-    try {
-      // A string goes to the kernel without a Buffer made here; blocking pipes take all of it.
-      offset = writeSync(1, text);
-      if (offset < Buffer.byteLength(text)) {
-        data = Buffer.from(text);
-        while (offset < data.length) offset += writeSync(1, data, offset);
-      }
-    } catch (err) {
-      if (errorCode(err) === 'EAGAIN') {
-        // A non-blocking stdout that is full: let Node's stream wait for it.
-        this.viaStream = true;
-        process.stdout.on('error', (streamErr) => this.failed(streamErr));
-        process.stdout.write((data ?? Buffer.from(text)).subarray(offset));
-      } else {
-        this.failed(err);
-      }
-    }
+    this.viaStream = !writeStdout(text, (err) => this.failed(err));
   }
 
   /**
