@@ -8,7 +8,7 @@
 import { DirectoryCursor } from '../lib/directory-cursor.js';
 import { briefError } from '../lib/errors.js';
 import { readCounter, readLioTree } from '../lib/kernel/configfs.js';
-import { events2States as events2StatesOf, parseEvents2Volumes, procDrbdStates, procDrbdVolumes, readDrbdText, type DrbdDeviceState, type DrbdSources, type DrbdVolume } from '../lib/kernel/drbd.js';
+import { events2States as events2StatesOf, parseEvents2Volumes, parseYesNo, procDrbdStates, procDrbdVolumes, readDrbdText, type DrbdDeviceState, type DrbdSources, type DrbdVolume } from '../lib/kernel/drbd.js';
 import { isConnected8 } from '../lib/kernel/drbd-states.js';
 import type { DeviceObject, Props } from '../lib/kernel/events2.js';
 import { ioFlags, type DrbdCounter, type ProcDrbd } from '../lib/kernel/proc-drbd.js';
@@ -322,7 +322,8 @@ const NONE: Props = {};
 
 /** A yes/no word as 1/0; nothing for another word (drbdsetup prints open:unknown for an older kernel) or none. */
 function addYesNo(set: MetricSet, name: string, labels: Labels, word: string | undefined): void {
-  if (word === 'yes' || word === 'no') set.add(name, labels, word === 'yes' ? '1' : '0');
+  const value = parseYesNo(word);
+  if (value !== null) set.add(name, labels, flag(value));
 }
 
 const INTEGER = /^-?\d+$/;

@@ -278,7 +278,8 @@ const said = (props: Props, keys: readonly string[]) =>
 
 const showsProgress = (replication: string | null) => isResyncing(replication) !== false || replication === 'VerifyS' || replication === 'VerifyT';
 
-const yesNo = (value: string | undefined) => (value === 'yes' ? true : value === 'no' ? false : null);
+/** An events2 yes/no word as a boolean; null for another word or none. */
+export const parseYesNo = (value: string | undefined) => (value === 'yes' ? true : value === 'no' ? false : null);
 
 /** The devices (one per minor) of an events2 stream with their peers; sorted as events2Volumes. */
 export function events2States(state: Events2State): DrbdDeviceState[] {
@@ -313,7 +314,7 @@ export function events2States(state: Events2State): DrbdDeviceState[] {
       role: resource.role ?? null,
       disk: device.props.disk ?? null,
       client: device.props.client === 'yes',
-      quorum: yesNo(device.props.quorum),
+      quorum: parseYesNo(device.props.quorum),
       suspended: resource.suspended ?? null,
       said: [said(resource, ['role', 'suspended']), said(device.props, ['disk', 'client', 'quorum'])].filter(Boolean).join(' '),
       peers: peers.sort(byName),
