@@ -401,12 +401,16 @@ export function drawScenarioGraphs(
  * With LIO_MUNIN_E2E_PLUGINS=package (test/package/e2e.test.ts): a plugin directory like
  * pluginsDir, but every plugin a link to the packages' executable, as the packages install them
  * (LIO_MUNIN_E2E_EXECUTABLE: another multi-call executable, e.g. bun's, bench/README.md).
+ * The executable is copied under nodeDir first: munin-node runs plugins as nobody, who may not
+ * reach the checkout's (a clone made in `mktemp -d` is 0700; exec then fails with status 42).
  */
 function packagedPlugins(nodeDir: string, pluginsDir: string): string {
   const dir = join(nodeDir, 'packaged-plugins');
   mkdirSync(dir, { recursive: true });
+  const executable = join(nodeDir, 'lio-munin');
+  if (!existsSync(executable)) copyFileSync(process.env.LIO_MUNIN_E2E_EXECUTABLE ?? PACKAGES.executable, executable);
   for (const name of readdirSync(pluginsDir)) {
-    if (!existsSync(join(dir, name))) symlinkSync(process.env.LIO_MUNIN_E2E_EXECUTABLE ?? PACKAGES.executable, join(dir, name));
+    if (!existsSync(join(dir, name))) symlinkSync(executable, join(dir, name));
   }
   return dir;
 }
