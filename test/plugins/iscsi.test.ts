@@ -303,6 +303,22 @@ describe('bad input', () => {
     expect(run.stderr).toBe(`lio_iscsi_errors: 1 iSCSI target(s) under ${root}/iscsi have no fabric_statistics and are left out\n`);
   });
 
+  it('a target removed between runs or half-way (its TPG gone first, as targetcli deletes): left out without a word, the other target as before', () => {
+    const withoutDemo = SESSIONS_FETCH.replace('iqn2016_09comexampledemo.value 1\n', '').replace('multigraph lio_sessions.demo\ndynamic.value 1\n', '');
+    expect(muninRun(dir, 'lio_sessions', undefined, env()).stdout).toBe(SESSIONS_FETCH);
+    rmSync(`${root}/iscsi/${DEMO}/tpgt_1`, { recursive: true });
+    for (const plugin of ['lio_sessions', 'lio_iscsi_errors']) {
+      const run = muninRun(dir, plugin, undefined, env());
+      expect({ stderr: run.stderr, status: run.status, demo: run.stdout.includes('demo') }).toEqual({ stderr: '', status: 0, demo: false });
+    }
+    expect(muninRun(dir, 'lio_sessions', undefined, env()).stdout).toBe(withoutDemo);
+    rmSync(`${root}/iscsi/${DEMO}`, { recursive: true });
+    expect(muninRun(dir, 'lio_sessions', undefined, env())).toEqual({ stdout: withoutDemo, stderr: '', status: 0 });
+    expect(muninRun(dir, 'lio_sessions', 'config', env()).stdout).toBe(
+      SESSIONS_CONFIG.replace('ROOT', root).replace(/^iqn2016_09comexampledemo\..*\n/gm, '').replace(/^multigraph lio_sessions\.demo\n(?:(?!multigraph).*\n)*/m, ''),
+    );
+  });
+
   it('names with odd characters make valid, distinct field names', () => {
     tree.targets[0]!.acls.push({ initiator: 'iqn.1994-05.com.redhat:host a', mappedLuns: [0], session: { address: '192.168.1.30' } });
     buildLioTree(root, tree);
