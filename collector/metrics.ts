@@ -32,6 +32,7 @@ export const FAMILIES: ReadonlyArray<readonly [string, MetricType, string]> = [
   ['lio_iscsi_target_session_errors_total', 'counter', 'iSCSI session errors of a target by kind (iscsi_sess_err).'],
   ['lio_iscsi_initiator_logged_in', 'gauge', '1 when the initiator has an iSCSI session with the target portal group, 0 when its ACL has none.'],
   ['lio_iscsi_initiator_connection_errors_total', 'counter', 'Connection errors of the session of an ACL initiator by kind (iscsi_sess_stats).'],
+  ['drbdreactor_up', 'gauge', 'Always 1, as drbd-reactor has it: DRBD metrics in drbd-reactor\'s names are served here (written by lio-collector, not by drbd-reactor), so that dashboards that list instances by it, like drbd-reactor\'s, list this host.'],
   ['drbd_version', 'gauge', 'Version of the loaded DRBD kernel module (kmod, from /proc/drbd), always 1.'],
   ['drbd_resource_resources', 'gauge', 'Number of resources (DRBD 8: configured devices).'],
   ['drbd_resource_role', 'gauge', 'DRBD role of the resource (1 for the current one).'],
@@ -420,6 +421,7 @@ const yesNo = (value: boolean) => (value ? 'yes' : 'no');
 /** The metrics of DRBD 8's /proc/drbd, parsed. */
 export function addProcDrbdMetrics(set: MetricSet, proc: ProcDrbd): void {
   const states = procDrbdStates(proc);
+  set.add('drbdreactor_up', [], '1');
   set.add('drbd_resource_resources', [], String(states.length));
   const deviceOf = new Map(proc.devices.map((d) => [d.minor, d]));
   const details = (s: DrbdDeviceState): DrbdDetails => {
@@ -440,6 +442,7 @@ export function addEvents2Metrics(set: MetricSet, text: string, origin: string):
   const parsed = parseEvents2Volumes(text, origin);
   if ('empty' in parsed) return set.problem(parsed.empty);
   const { volumes, state } = parsed;
+  set.add('drbdreactor_up', [], '1');
   set.add('drbd_resource_resources', [], String(state.resources.size));
   const deviceOf = new Map<string, DeviceObject>();
   for (const device of state.devices.values()) if (device.props.minor !== undefined) deviceOf.set(device.props.minor, device);

@@ -112,6 +112,7 @@ describe('lio-collector metrics', () => {
     const drbd = run.stdout.slice(LIO_TEXT.length);
     const dev = 'name="drbd0",volume="0",minor="0"';
     expect(nonZero(drbd)).toEqual([
+      'drbdreactor_up 1',
       'drbd_version{kmod="8.0.12"} 1',
       'drbd_resource_resources 1',
       'drbd_resource_role{name="drbd0",drbd_resource_role="Primary"} 1',
@@ -153,6 +154,7 @@ describe('lio-collector metrics', () => {
     const conn = 'name="r0",conn_name="remote-host",peer_node_id="1"';
     const dev = (volume: number, minor: number) => `name="r0",volume="${volume}",minor="${minor}"`;
     expect(nonZero(drbd)).toEqual([
+      'drbdreactor_up 1',
       'drbd_version{kmod="9.0.32"} 1',
       'drbd_resource_resources 1',
       'drbd_resource_role{name="r0",drbd_resource_role="Secondary"} 1',
@@ -203,7 +205,10 @@ describe('lio-collector metrics', () => {
     const peer = `${conn},volume="0"`;
     expect(run.stdout).toBe(
       LIO_TEXT +
-        `# HELP drbd_version Version of the loaded DRBD kernel module (kmod, from /proc/drbd), always 1.
+        `# HELP drbdreactor_up Always 1, as drbd-reactor has it: DRBD metrics in drbd-reactor's names are served here (written by lio-collector, not by drbd-reactor), so that dashboards that list instances by it, like drbd-reactor's, list this host.
+# TYPE drbdreactor_up gauge
+drbdreactor_up 1
+# HELP drbd_version Version of the loaded DRBD kernel module (kmod, from /proc/drbd), always 1.
 # TYPE drbd_version gauge
 drbd_version{kmod="9.0.32"} 1
 # HELP drbd_resource_resources Number of resources (DRBD 8: configured devices).
@@ -316,7 +321,10 @@ ${enumLines('drbd_peerdevice_replication_state', peer, REPLICATION_STATES, 'Esta
     const peer = (m: number) => `name="drbd${m}",volume="0"`;
     expect(run.stdout).toBe(
       LIO_TEXT +
-        `# HELP drbd_version Version of the loaded DRBD kernel module (kmod, from /proc/drbd), always 1.
+        `# HELP drbdreactor_up Always 1, as drbd-reactor has it: DRBD metrics in drbd-reactor's names are served here (written by lio-collector, not by drbd-reactor), so that dashboards that list instances by it, like drbd-reactor's, list this host.
+# TYPE drbdreactor_up gauge
+drbdreactor_up 1
+# HELP drbd_version Version of the loaded DRBD kernel module (kmod, from /proc/drbd), always 1.
 # TYPE drbd_version gauge
 drbd_version{kmod="8.4.11"} 1
 # HELP drbd_resource_resources Number of resources (DRBD 8: configured devices).
@@ -415,6 +423,7 @@ ${enumLines('drbd_peerdevice_replication_state', peer(0), REPLICATION_STATES, 'E
     );
     const drbd = run.stdout.slice(LIO_TEXT.length);
     expect(nonZero(drbd)).toEqual([
+      'drbdreactor_up 1',
       'drbd_version{kmod="9.0.32"} 1',
       'drbd_resource_resources 1',
       'drbd_resource_role{name="r0",drbd_resource_role="Secondary"} 1',

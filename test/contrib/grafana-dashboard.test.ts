@@ -22,6 +22,12 @@ describe('contrib/prometheus names only exported metrics', () => {
     }
   });
 
+  test("drbd-reactor's dashboard: every DRBD metric it queries, its instance variable's drbdreactor_up too", () => {
+    // The metric names in LINBIT/drbd-reactor example/grafana-dashboard.json at 45c5491 (2026-06-18).
+    const queried = ['drbd_connection_state', 'drbd_device_quorum', 'drbd_device_read_bytes_total', 'drbd_device_unintentionaldiskless', 'drbd_device_written_bytes_total', 'drbd_peerdevice_outofsync_bytes', 'drbd_resource_resources', 'drbd_resource_role', 'drbdreactor_up'];
+    expect(queried.filter((name) => !EXPORTED.has(name))).toEqual([]);
+  });
+
   test('the alert rules', () => {
     const exprs = [...readFileSync('contrib/prometheus/lio-munin.rules.yml', 'utf8').matchAll(/^\s+expr: (.*)$/gm)].map((m) => m[1]!);
     expect(exprs.length).toBe(10);
