@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type Picomatch from 'picomatch';
 import { DirectoryCursor } from '../../lib/directory-cursor.js';
 import { blockDeviceNames, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
-import { DEFAULT_TARGET_ROOT, isRecalled, readCounter, readLioTree, readLunBackstore, type LioTpg } from '../../lib/kernel/configfs.js';
+import { DEFAULT_TARGET_ROOT, isRecalled, readCounter, readLioTree, readLunBackstore, readPlainCounter, type LioTpg } from '../../lib/kernel/configfs.js';
 import { readListedLioTree } from './lio-listings.js';
 import { AlertRanges } from '../../lib/munin/alert-ranges.js';
 import { cleanName, FieldNames } from '../../lib/munin/field-names.js';
@@ -100,7 +100,11 @@ const NO_COUNTERS: Counters = { read: null, write: null, cmds: null };
 
 /** One counter, by its path from the TPG's directory; null (said on stderr) when it cannot be read. */
 function readOne(tpg: LioTpg, inTpg: string, cursor: DirectoryCursor): number | null {
-  const read = readCounter(`${tpg.path}/${inTpg}`, cursor.path(tpg.path, inTpg));
+  const openAs = cursor.path(tpg.path, inTpg);
+  const plain = readPlainCounter(openAs);
+  if (plain !== null) return plain;
+  // Anything but a plain counter is read again, to be checked and said as everywhere else.
+  const read = readCounter(`${tpg.path}/${inTpg}`, openAs);
   if ('value' in read) return Number(read.value);
   warn(read.problem);
   return null;
