@@ -227,15 +227,18 @@ function deviceRates(env: NodeJS.ProcessEnv, statPaths: Map<string, string>): Ma
     if (!before || elapsed <= 0 || !STAT_KEYS.every((k) => typeof before[k] === 'number' && stat[k] >= before[k])) continue;
     // A counter that went back (a reboot, a device re-created, a 32-bit tick counter wrapping)
     // gives one unknown sample, as DERIVE fields do.
-    const d = Object.fromEntries(STAT_KEYS.map((k) => [k, stat[k] - before[k]])) as unknown as BlockStat;
+    const readIos = stat.readIos - before.readIos;
+    const readTicks = stat.readTicks - before.readTicks;
+    const writeIos = stat.writeIos - before.writeIos;
+    const writeTicks = stat.writeTicks - before.writeTicks;
     rates.set(device, {
-      readWait: d.readIos > 0 ? d.readTicks / d.readIos / 1000 : 0,
-      writeWait: d.writeIos > 0 ? d.writeTicks / d.writeIos / 1000 : 0,
-      busy: (d.ioTicks / elapsed) * 100,
-      readIos: d.readIos,
-      readTicks: d.readTicks,
-      writeIos: d.writeIos,
-      writeTicks: d.writeTicks,
+      readWait: readIos > 0 ? readTicks / readIos / 1000 : 0,
+      writeWait: writeIos > 0 ? writeTicks / writeIos / 1000 : 0,
+      busy: ((stat.ioTicks - before.ioTicks) / elapsed) * 100,
+      readIos,
+      readTicks,
+      writeIos,
+      writeTicks,
     });
   }
   const problem = state.save(now, 'the block device readings');
