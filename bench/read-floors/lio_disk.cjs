@@ -1,7 +1,8 @@
 // Read floor of lio_disk (bench/README.md): the plugin's system calls on the bench's trees and
 // nothing else: the listings, each LUN's backstore link, udev_path and device, the counters (from
 // inside each TPG's directory), the devices' stat files and the state files; no parsing, no output.
-// node --max-opt=1 bench/read-floors/lio_disk.cjs [config], in lio_disk's bench environment.
+// node --max-opt=1 bench/read-floors/lio_disk.cjs [config], in lio_disk's bench environment (it
+// writes lio-munin-floor.json, not the plugin's state file, into MUNIN_PLUGSTATE).
 'use strict';
 const fs = require('node:fs');
 const { target_root: root, dev_root: dev, block_root: blk, MUNIN_PLUGSTATE: state } = process.env;
@@ -22,10 +23,10 @@ fs.realpathSync.native(dev);
 for (const fabric of dirs(root)) {
   if (fabric === 'core') continue;
   for (const target of dirs(`${root}/${fabric}`)) {
-    for (const tpgt of dirs(`${root}/${fabric}/${target}`).filter((n) => n.startsWith("tpgt_"))) {
+    for (const tpgt of dirs(`${root}/${fabric}/${target}`).filter((n) => n.startsWith('tpgt_'))) {
       const tpg = `${root}/${fabric}/${target}/${tpgt}`;
       const luns = dirs(`${tpg}/lun`);
-      const acls = dirs(`${tpg}/acls`).map((initiator) => [initiator, dirs(`${tpg}/acls/${initiator}`).filter((n) => n.startsWith("lun_"))]);
+      const acls = dirs(`${tpg}/acls`).map((initiator) => [initiator, dirs(`${tpg}/acls/${initiator}`).filter((n) => n.startsWith('lun_'))]);
       for (const lun of luns) {
         const link = fs.readdirSync(`${tpg}/lun/${lun}`, { withFileTypes: true }).find((e) => e.isSymbolicLink()).name;
         const backstore = fs.readlinkSync(`${tpg}/lun/${lun}/${link}`);

@@ -18,10 +18,10 @@ const home = process.cwd();
 for (const fabric of dirs(root)) {
   if (fabric === 'core') continue;
   for (const target of dirs(`${root}/${fabric}`)) {
-    for (const tpgt of dirs(`${root}/${fabric}/${target}`).filter((n) => n.startsWith("tpgt_"))) {
+    for (const tpgt of dirs(`${root}/${fabric}/${target}`).filter((n) => n.startsWith('tpgt_'))) {
       const tpg = `${root}/${fabric}/${target}/${tpgt}`;
       const luns = dirs(`${tpg}/lun`);
-      const acls = dirs(`${tpg}/acls`).map((initiator) => [initiator, dirs(`${tpg}/acls/${initiator}`).filter((n) => n.startsWith("lun_"))]);
+      const acls = dirs(`${tpg}/acls`).map((initiator) => [initiator, dirs(`${tpg}/acls/${initiator}`).filter((n) => n.startsWith('lun_'))]);
       process.chdir(tpg);
       for (const lun of luns) read(`lun/${lun}/statistics/scsi_tgt_port/${file}`);
       for (const [initiator, mapped] of acls) for (const m of mapped) read(`acls/${initiator}/${m}/statistics/scsi_auth_intr/${file}`);
