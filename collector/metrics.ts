@@ -7,7 +7,7 @@
 // archived snapshots (whose entries are the same paths): lioSampleOf().
 import { DirectoryCursor } from '../lib/directory-cursor.js';
 import { briefError } from '../lib/errors.js';
-import { readCounter, readLioTree } from '../lib/kernel/configfs.js';
+import { readCounter, readLioTree, readPlainCounter } from '../lib/kernel/configfs.js';
 import { events2States as events2StatesOf, parseEvents2Volumes, parseYesNo, procDrbdStates, procDrbdVolumes, readDrbdText, type DrbdDeviceState, type DrbdSources, type DrbdVolume } from '../lib/kernel/drbd.js';
 import { isConnected8 } from '../lib/kernel/drbd-states.js';
 import type { DeviceObject, Props } from '../lib/kernel/events2.js';
@@ -216,7 +216,12 @@ const AUTH_INTR_FILES = lunFiles(AUTH_INTR, 'lio_initiator_lun_');
 function addLunFiles(set: MetricSet, cursor: DirectoryCursor, tpgPath: string, dir: string, files: readonly LunFile[], labels: Labels): void {
   for (const { file, family, factor } of files) {
     const inTpg = `${dir}/${file}`;
-    addFile(set, `${tpgPath}/${inTpg}`, { family, factor, labels }, cursor.path(tpgPath, inTpg));
+    const openAs = cursor.path(tpgPath, inTpg);
+    // A counter as the kernel writes it, scaled exactly (below 2^53), as scaledDigits would give
+    // it, without a result object or its digits parsed again; anything else is read again as text.
+    const plain = readPlainCounter(openAs);
+    if (plain !== null && plain * factor <= Number.MAX_SAFE_INTEGER) set.add(family, labels, String(plain * factor));
+    else addFile(set, `${tpgPath}/${inTpg}`, { family, factor, labels }, openAs);
   }
 }
 

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type Picomatch from 'picomatch';
 import { DirectoryCursor } from '../../lib/directory-cursor.js';
 import { blockDeviceNames, blockStatPath, DEFAULT_BLOCK_ROOT, DEFAULT_DEV_ROOT, readBlockStat, type BlockStat } from '../../lib/kernel/block-stat.js';
-import { DEFAULT_TARGET_ROOT, isRecalled, readCounter, readLioTree, readLunBackstore, type LioTpg } from '../../lib/kernel/configfs.js';
+import { DEFAULT_TARGET_ROOT, isRecalled, readCounter, readLioTree, readLunBackstore, readPlainCounter, type LioTpg } from '../../lib/kernel/configfs.js';
 import { readListedLioTree } from './lio-listings.js';
 import { AlertRanges } from '../../lib/munin/alert-ranges.js';
 import { cleanName, FieldNames } from '../../lib/munin/field-names.js';
@@ -100,7 +100,11 @@ const NO_COUNTERS: Counters = { read: null, write: null, cmds: null };
 
 /** One counter, by its path from the TPG's directory; null (said on stderr) when it cannot be read. */
 function readOne(tpg: LioTpg, inTpg: string, cursor: DirectoryCursor): number | null {
-  const read = readCounter(`${tpg.path}/${inTpg}`, cursor.path(tpg.path, inTpg));
+  const openAs = cursor.path(tpg.path, inTpg);
+  const plain = readPlainCounter(openAs);
+  if (plain !== null) return plain;
+  // Anything but a plain counter is read again, to be checked and said as everywhere else.
+  const read = readCounter(`${tpg.path}/${inTpg}`, openAs);
   if ('value' in read) return Number(read.value);
   warn(read.problem);
   return null;
@@ -223,15 +227,18 @@ function deviceRates(env: NodeJS.ProcessEnv, statPaths: Map<string, string>): Ma
     if (!before || elapsed <= 0 || !STAT_KEYS.every((k) => typeof before[k] === 'number' && stat[k] >= before[k])) continue;
     // A counter that went back (a reboot, a device re-created, a 32-bit tick counter wrapping)
     // gives one unknown sample, as DERIVE fields do.
-    const d = Object.fromEntries(STAT_KEYS.map((k) => [k, stat[k] - before[k]])) as unknown as BlockStat;
+    const readIos = stat.readIos - before.readIos;
+    const readTicks = stat.readTicks - before.readTicks;
+    const writeIos = stat.writeIos - before.writeIos;
+    const writeTicks = stat.writeTicks - before.writeTicks;
     rates.set(device, {
-      readWait: d.readIos > 0 ? d.readTicks / d.readIos / 1000 : 0,
-      writeWait: d.writeIos > 0 ? d.writeTicks / d.writeIos / 1000 : 0,
-      busy: (d.ioTicks / elapsed) * 100,
-      readIos: d.readIos,
-      readTicks: d.readTicks,
-      writeIos: d.writeIos,
-      writeTicks: d.writeTicks,
+      readWait: readIos > 0 ? readTicks / readIos / 1000 : 0,
+      writeWait: writeIos > 0 ? writeTicks / writeIos / 1000 : 0,
+      busy: ((stat.ioTicks - before.ioTicks) / elapsed) * 100,
+      readIos,
+      readTicks,
+      writeIos,
+      writeTicks,
     });
   }
   const problem = state.save(now, 'the block device readings');
@@ -286,75 +293,65 @@ export function lioDiskPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
   };
 }
 
+/** A graph, and whether it has any field (without making them). */
+interface LaterGraph extends Graph {
+  hasFields: boolean;
+}
+
+/**
+ * A graph whose fields are made when it is printed, anew each time (see Graph.fields): a config
+ * then holds one graph's fields at a time instead of every graph's until the end, which each
+ * scavenge copied again (bench/README.md). The device graphs of a target have fields: they are
+ * made only for targets with a device.
+ */
+function later(name: string, attributes: Array<[string, string]>, hasFields: boolean, make: () => Field[]): LaterGraph {
+  // Without fields, an empty array: a fetch leaves such a graph out (runMode).
+  return { name, attributes, hasFields, fields: hasFields ? { [Symbol.iterator]: () => make()[Symbol.iterator]() } : [] };
+}
+
 function graphs(model: Model, ranges: AlertRanges | null, withConfig: boolean): Graph[] {
-  const result: Graph[] = [];
+  const result: LaterGraph[] = [];
   const c = withConfig;
   const { targets, rates } = model;
 
   // Throughput and IOPS per target (its LUNs), then what its initiators moved.
-  result.push({
-    name: 'lio_disk_bytes',
-    attributes: attributes('LIO throughput per target', BYTES.vlabel, 'Bytes read from (below the axis) and written to (above) each target, all its LUNs together, from the scsi_tgt_port counters. Click a target for its LUNs.', BYTES.args, BYTES.extra),
-    fields: targets.flatMap((t) => {
+  result.push(later('lio_disk_bytes', attributes('LIO throughput per target', BYTES.vlabel, 'Bytes read from (below the axis) and written to (above) each target, all its LUNs together, from the scsi_tgt_port counters. Click a target for its LUNs.', BYTES.args, BYTES.extra), targets.length > 0, () =>
+    targets.flatMap((t) => {
       const total = sum(t.luns.map((l) => l.counters));
       return pair(t.key, t.label, `Bytes moved on ${t.tpg.target} ${t.tpg.tpgt}`, 'bytes', str(total.read), str(total.write), c);
-    }),
-  });
+    })));
   for (const t of targets) {
-    result.push({
-      name: `lio_disk_bytes.${t.key}`,
-      attributes: attributes(`LIO throughput of ${t.label} per LUN`, BYTES.vlabel, `Bytes read from (below the axis) and written to (above) each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, all initiators together.`, BYTES.args, BYTES.extra),
-      fields: t.luns.flatMap((l) => pair(l.key, `${l.lun} (${l.backstore})`, `Bytes moved on ${l.lun}`, 'bytes', str(l.counters.read), str(l.counters.write), c)),
-    });
+    result.push(later(`lio_disk_bytes.${t.key}`, attributes(`LIO throughput of ${t.label} per LUN`, BYTES.vlabel, `Bytes read from (below the axis) and written to (above) each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, all initiators together.`, BYTES.args, BYTES.extra), t.luns.length > 0, () =>
+      t.luns.flatMap((l) => pair(l.key, `${l.lun} (${l.backstore})`, `Bytes moved on ${l.lun}`, 'bytes', str(l.counters.read), str(l.counters.write), c))));
   }
-  result.push({
-    name: 'lio_disk_iops',
-    attributes: attributes('LIO commands per target', IOPS.vlabel, 'SCSI commands (reads, writes and others) each target received, all its LUNs together, from scsi_tgt_port/in_cmds. Click a target for its LUNs.', IOPS.args, IOPS.extra),
-    fields: targets.map((t) => ({ name: t.key, label: t.label, info: c ? `Commands on ${t.tpg.target} ${t.tpg.tpgt}` : undefined, type: 'DERIVE', min: 0, value: str(sum(t.luns.map((l) => l.counters)).cmds) })),
-  });
+  result.push(later('lio_disk_iops', attributes('LIO commands per target', IOPS.vlabel, 'SCSI commands (reads, writes and others) each target received, all its LUNs together, from scsi_tgt_port/in_cmds. Click a target for its LUNs.', IOPS.args, IOPS.extra), targets.length > 0, () =>
+    targets.map((t) => ({ name: t.key, label: t.label, info: c ? `Commands on ${t.tpg.target} ${t.tpg.tpgt}` : undefined, type: 'DERIVE', min: 0, value: str(sum(t.luns.map((l) => l.counters)).cmds) }))));
   for (const t of targets) {
-    result.push({
-      name: `lio_disk_iops.${t.key}`,
-      attributes: attributes(`LIO commands on ${t.label} per LUN`, IOPS.vlabel, `SCSI commands each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt} received, all initiators together.`, IOPS.args, IOPS.extra),
-      fields: t.luns.map((l) => ({ name: l.key, label: `${l.lun} (${l.backstore})`, info: c ? `Commands on ${l.lun}` : undefined, type: 'DERIVE', min: 0, value: str(l.counters.cmds) })),
-    });
+    result.push(later(`lio_disk_iops.${t.key}`, attributes(`LIO commands on ${t.label} per LUN`, IOPS.vlabel, `SCSI commands each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt} received, all initiators together.`, IOPS.args, IOPS.extra), t.luns.length > 0, () =>
+      t.luns.map((l) => ({ name: l.key, label: `${l.lun} (${l.backstore})`, info: c ? `Commands on ${l.lun}` : undefined, type: 'DERIVE', min: 0, value: str(l.counters.cmds) }))));
   }
   const withInitiators = targets.filter((t) => t.initiators.length > 0);
-  result.push({
-    name: 'lio_disk_initiator_bytes',
-    attributes: attributes('LIO throughput of the initiators per target', BYTES.vlabel, "Bytes the initiators with an ACL on each target read (below the axis) and wrote (above), from the ACLs' scsi_auth_intr counters; sessions without an ACL (demo mode) are not in it. Click a target for each initiator.", BYTES.args, BYTES.extra),
-    fields: withInitiators.flatMap((t) => {
+  result.push(later('lio_disk_initiator_bytes', attributes('LIO throughput of the initiators per target', BYTES.vlabel, "Bytes the initiators with an ACL on each target read (below the axis) and wrote (above), from the ACLs' scsi_auth_intr counters; sessions without an ACL (demo mode) are not in it. Click a target for each initiator.", BYTES.args, BYTES.extra), withInitiators.length > 0, () =>
+    withInitiators.flatMap((t) => {
       const total = sum(t.initiators.map((i) => i.counters));
       return pair(t.key, t.label, `Bytes moved by the initiators of ${t.tpg.target} ${t.tpg.tpgt}`, 'bytes', str(total.read), str(total.write), c);
-    }),
-  });
+    })));
   for (const t of withInitiators) {
-    result.push({
-      name: `lio_disk_initiator_bytes.${t.key}`,
-      attributes: attributes(`LIO throughput of each initiator on ${t.label}`, BYTES.vlabel, `Bytes each initiator read (below the axis) and wrote (above) on ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, all its mapped LUNs together.`, BYTES.args, BYTES.extra),
-      fields: t.initiators.flatMap((i) => pair(i.key, shortTarget(i.name), `Bytes moved by ${i.name} on ${i.mappedLuns.join(', ')}`, 'bytes', str(i.counters.read), str(i.counters.write), c)),
-    });
+    result.push(later(`lio_disk_initiator_bytes.${t.key}`, attributes(`LIO throughput of each initiator on ${t.label}`, BYTES.vlabel, `Bytes each initiator read (below the axis) and wrote (above) on ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, all its mapped LUNs together.`, BYTES.args, BYTES.extra), t.initiators.length > 0, () =>
+      t.initiators.flatMap((i) => pair(i.key, shortTarget(i.name), `Bytes moved by ${i.name} on ${i.mappedLuns.join(', ')}`, 'bytes', str(i.counters.read), str(i.counters.write), c))));
   }
-  result.push({
-    name: 'lio_disk_initiator_iops',
-    attributes: attributes('LIO commands of the initiators per target', IOPS.vlabel, "SCSI commands the initiators with an ACL on each target sent, from the ACLs' scsi_auth_intr/num_cmds. Click a target for each initiator.", IOPS.args, IOPS.extra),
-    fields: withInitiators.map((t) => ({ name: t.key, label: t.label, info: c ? `Commands of the initiators of ${t.tpg.target} ${t.tpg.tpgt}` : undefined, type: 'DERIVE', min: 0, value: str(sum(t.initiators.map((i) => i.counters)).cmds) })),
-  });
+  result.push(later('lio_disk_initiator_iops', attributes('LIO commands of the initiators per target', IOPS.vlabel, "SCSI commands the initiators with an ACL on each target sent, from the ACLs' scsi_auth_intr/num_cmds. Click a target for each initiator.", IOPS.args, IOPS.extra), withInitiators.length > 0, () =>
+    withInitiators.map((t) => ({ name: t.key, label: t.label, info: c ? `Commands of the initiators of ${t.tpg.target} ${t.tpg.tpgt}` : undefined, type: 'DERIVE', min: 0, value: str(sum(t.initiators.map((i) => i.counters)).cmds) }))));
   for (const t of withInitiators) {
-    result.push({
-      name: `lio_disk_initiator_iops.${t.key}`,
-      attributes: attributes(`LIO commands of each initiator on ${t.label}`, IOPS.vlabel, `SCSI commands each initiator sent to ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, all its mapped LUNs together.`, IOPS.args, IOPS.extra),
-      fields: t.initiators.map((i) => ({ name: i.key, label: shortTarget(i.name), info: c ? `Commands sent by ${i.name} to ${i.mappedLuns.join(', ')}` : undefined, type: 'DERIVE', min: 0, value: str(i.counters.cmds) })),
-    });
+    result.push(later(`lio_disk_initiator_iops.${t.key}`, attributes(`LIO commands of each initiator on ${t.label}`, IOPS.vlabel, `SCSI commands each initiator sent to ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, all its mapped LUNs together.`, IOPS.args, IOPS.extra), t.initiators.length > 0, () =>
+      t.initiators.map((i) => ({ name: i.key, label: shortTarget(i.name), info: c ? `Commands sent by ${i.name} to ${i.mappedLuns.join(', ')}` : undefined, type: 'DERIVE', min: 0, value: str(i.counters.cmds) }))));
   }
 
   // Latency and utilization of the block devices behind the LUNs.
   const withDevices = targets.filter((t) => t.luns.some((l) => l.device));
   const distinctDevices = (t: DiskTarget) => [...new Set(t.luns.flatMap((l) => (l.device ? [l.device] : [])))];
-  result.push({
-    name: 'lio_disk_latency',
-    attributes: attributes('LIO latency per target', LATENCY.vlabel, 'Average time a read (below the axis) or a write (above) took on the block devices behind each target, queue included, as diskstats computes it from /sys/block/<dev>/stat. Click a target for its LUNs.', LATENCY.args),
-    fields: withDevices.flatMap((t) => {
+  result.push(later('lio_disk_latency', attributes('LIO latency per target', LATENCY.vlabel, 'Average time a read (below the axis) or a write (above) took on the block devices behind each target, queue included, as diskstats computes it from /sys/block/<dev>/stat. Click a target for its LUNs.', LATENCY.args), withDevices.length > 0, () =>
+    withDevices.flatMap((t) => {
       const all = distinctDevices(t).map((d) => rates.get(d));
       const known = all.every((r) => r !== undefined) ? (all as DeviceRates[]) : null;
       const wait = (ios: 'readIos' | 'writeIos', ticks: 'readTicks' | 'writeTicks') => {
@@ -363,38 +360,28 @@ function graphs(model: Model, ranges: AlertRanges | null, withConfig: boolean): 
         return n > 0 ? known.reduce((s, r) => s + r[ticks], 0) / n / 1000 : 0;
       };
       return withLatencyRanges(pair(t.key, t.label, `Seconds per I/O on the devices of ${t.tpg.target} ${t.tpg.tpgt}`, 'seconds', decimal(wait('readIos', 'readTicks')), decimal(wait('writeIos', 'writeTicks')), c), ranges);
-    }),
-  });
+    })));
   for (const t of withDevices) {
-    result.push({
-      name: `lio_disk_latency.${t.key}`,
-      attributes: attributes(`LIO latency of ${t.label} per LUN`, LATENCY.vlabel, `Average time a read (below the axis) or a write (above) took on the block device behind each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, queue included. LUNs without a block device (ramdisk, user, fileio on a file) have no line.`, LATENCY.args),
-      fields: t.luns
+    result.push(later(`lio_disk_latency.${t.key}`, attributes(`LIO latency of ${t.label} per LUN`, LATENCY.vlabel, `Average time a read (below the axis) or a write (above) took on the block device behind each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt}, queue included. LUNs without a block device (ramdisk, user, fileio on a file) have no line.`, LATENCY.args), true, () =>
+      t.luns
         .filter((l) => l.device)
         .flatMap((l) => {
           const r = rates.get(l.device!);
           return withLatencyRanges(pair(l.key, `${l.lun} (${l.device})`, `Seconds per I/O on ${l.device}, behind ${l.backstore}`, 'seconds', decimal(r?.readWait), decimal(r?.writeWait), c), ranges);
-        }),
-    });
+        })));
   }
-  result.push({
-    name: 'lio_disk_util',
-    attributes: attributes('LIO device utilization per target', BUSY.vlabel, 'The busiest block device behind each target: the percent of the time it had I/O in flight (100 = saturated), from io_ticks in /sys/block/<dev>/stat. Click a target for its LUNs.', BUSY.args),
-    fields: withDevices.map((t) => {
+  result.push(later('lio_disk_util', attributes('LIO device utilization per target', BUSY.vlabel, 'The busiest block device behind each target: the percent of the time it had I/O in flight (100 = saturated), from io_ticks in /sys/block/<dev>/stat. Click a target for its LUNs.', BUSY.args), withDevices.length > 0, () =>
+    withDevices.map((t) => {
       const all = distinctDevices(t).map((d) => rates.get(d)?.busy);
       return { name: t.key, label: t.label, info: c ? `Percent busy of the busiest device of ${t.tpg.target} ${t.tpg.tpgt}` : undefined, type: 'GAUGE', min: 0, value: all.every((b) => b !== undefined) ? decimal(Math.max(...(all as number[]))) : null };
-    }),
-  });
+    })));
   for (const t of withDevices) {
-    result.push({
-      name: `lio_disk_util.${t.key}`,
-      attributes: attributes(`LIO device utilization of ${t.label} per LUN`, BUSY.vlabel, `The percent of the time the block device behind each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt} had I/O in flight (100 = saturated).`, BUSY.args),
-      fields: t.luns.filter((l) => l.device).map((l) => ({ name: l.key, label: `${l.lun} (${l.device})`, info: c ? `Percent busy of ${l.device}, behind ${l.backstore}` : undefined, type: 'GAUGE', min: 0, value: decimal(rates.get(l.device!)?.busy) })),
-    });
+    result.push(later(`lio_disk_util.${t.key}`, attributes(`LIO device utilization of ${t.label} per LUN`, BUSY.vlabel, `The percent of the time the block device behind each LUN of ${t.tpg.fabric}/${t.tpg.target}/${t.tpg.tpgt} had I/O in flight (100 = saturated).`, BUSY.args), true, () =>
+      t.luns.filter((l) => l.device).map((l) => ({ name: l.key, label: `${l.lun} (${l.device})`, info: c ? `Percent busy of ${l.device}, behind ${l.backstore}` : undefined, type: 'GAUGE', min: 0, value: decimal(rates.get(l.device!)?.busy) }))));
   }
   // A graph without fields is left out (a fetch would skip it, a config print a title only), but
   // the first: without any target, config still says what the plugin is.
-  const printed = result.filter((g, i) => i === 0 || (g.fields as Field[]).length > 0);
+  const printed = result.filter((g, i) => i === 0 || g.hasFields);
   if (!withConfig) for (const g of printed) g.attributes = [];
   return printed;
 }

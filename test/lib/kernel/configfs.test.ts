@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCounter, readLioTree, type LioTree } from '../../../lib/kernel/configfs.js';
+import { readCounter, readLioTree, readPlainCounter, type LioTree } from '../../../lib/kernel/configfs.js';
 import { buildLioTree, seedSystem, type LioSpec } from '../../support/lio-tree.js';
 import { tempDir } from '../../support/tmp.js';
 
@@ -432,5 +432,47 @@ describe('readCounter', () => {
     expect(readCounter('/shown/name', real)).toEqual({ value: '55' });
     expect(readCounter('/shown/name', `${dir}/missing`)).toEqual({ problem: 'cannot read /shown/name: ENOENT' });
     expect(readCounter('/shown/name', file('blank', ''))).toEqual({ problem: '/shown/name is empty' });
+  });
+});
+
+describe('readPlainCounter', () => {
+  const dir = tempDir();
+  const file = (name: string, content: string) => {
+    writeFileSync(`${dir}/${name}`, content);
+    return `${dir}/${name}`;
+  };
+
+  it('a counter as the kernel writes it (digits, no leading zero, a newline, up to 15 digits) is its number', () => {
+    expect(readPlainCounter(file('read_mbytes', '123456\n'))).toBe(123456);
+    expect(readPlainCounter(file('zero', '0\n'))).toBe(0);
+    expect(readPlainCounter(file('15-digits', '999999999999999\n'))).toBe(999999999999999);
+    expect(readPlainCounter(file('long', '987654321\n'))).toBe(987654321);
+    expect(readPlainCounter(file('short', '7\n'))).toBe(7);
+  });
+
+  it('anything else is null, for readCounter to read and judge: what it accepts as well as what it refuses', () => {
+    for (const [name, content] of [
+      ['16-digits', '9007199254740993\n'],
+      ['leading-zeros', '007\n'],
+      ['no-newline', '42'],
+      ['blanks', ' 42\n'],
+      ['crlf', '42\r\n'],
+      ['empty', ''],
+      ['newline', '\n'],
+      ['word', 'abc\n'],
+      ['negative', '-1\n'],
+      ['huge', `${'9'.repeat(300)}\n`],
+    ]) {
+      expect(readPlainCounter(file(name!, content!)), name).toBeNull();
+    }
+    expect(readPlainCounter(`${dir}/missing`)).toBeNull();
+    mkdirSync(`${dir}/a-directory`);
+    expect(readPlainCounter(`${dir}/a-directory`)).toBeNull();
+  });
+
+  it('a FIFO in the place of a counter is null at once (opened non-blocking, nothing to read)', () => {
+    const fifo = `${dir}/fifo`;
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(readPlainCounter(fifo)).toBeNull();
   });
 });
