@@ -211,6 +211,13 @@ describe('pacemaker: cluster states from crm_simulate, read by crm_mon', () => {
     );
   });
 
+  it('with NODE_PENDING_DEPRECATION=1 (process.binding would print a warning): crm_mon run through child_process, the same output', () => {
+    const plain = fetch(env('failed-monitor'));
+    expect(fetch(env('failed-monitor', { NODE_PENDING_DEPRECATION: '1' }))).toEqual(plain);
+    expect(config(env('failed-monitor', { NODE_PENDING_DEPRECATION: '1' }))).toEqual(config(env('failed-monitor')));
+    expect(plain.stdout).toContain('rsc_g_tgt_failed.value 1');
+  });
+
   it('autoconf: yes where crm_mon gives a state', () => {
     expect(muninRun(dir, 'pacemaker', 'autoconf', env('healthy'))).toEqual({ stdout: 'yes\n', stderr: '', status: 0 });
   });
