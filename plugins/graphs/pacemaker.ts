@@ -154,6 +154,7 @@ export function pacemakerPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
         ranges: withConfig ? new AlertRanges(settings, RANGES, /^(quorum|node_\w+|rsc_\w+)$/) : undefined,
         preferred: settings.preferred_node?.trim() || undefined,
         names: nameFields(known),
+        fields: new FieldNames(MAX_PACEMAKER_FIELD),
       };
       if (state) for (const line of unknownValues(state)) warn(line);
       return [
@@ -174,25 +175,16 @@ interface Context {
   settings: Record<string, string | undefined>;
   ranges?: AlertRanges;
   preferred?: string;
-  /** Every field's name, unique in the whole plugin. */
-  names: PluginFieldNames;
-}
-
-type NodeKind = (typeof NODE_KINDS)[number]['kind'];
-
-/** The field names of a resource; those per node in the order of Known.nodes. */
-interface ResourceFieldNames {
-  running: string;
-  on: string[];
-  /** A promotable clone's only. */
-  instanceOn: string[] | null;
-  failcount: string[];
-  failed: string;
-}
-
-interface PluginFieldNames {
-  node: Map<string, Record<NodeKind, string>>;
-  resource: Map<string, ResourceFieldNames>;
+  /** The name part of each node and resource, unique among nodes and among resources. */
+  names: { node: Map<string, string>; resource: Map<string, string> };
+  /**
+   * Every field's name, `node_NODE_KIND` or `rsc_RESOURCE_...` with the parts of names, made
+   * unique in the whole plugin: joined, two different fields can still spell the same name (a
+   * promotable clone X's `rsc_X_instance_on_N` is the location field of a resource X_instance on
+   * N; a node called `a_on_b`), or one too long. In print order, nodes and resources in the order
+   * first seen (kept): the one seen first keeps the plain name, and names never change.
+   */
+  fields: FieldNames;
 }
 
 /**
@@ -201,39 +193,14 @@ interface PluginFieldNames {
  */
 const MAX_PACEMAKER_FIELD = 255 - 80 - '-pacemaker-location-'.length - '-g.rrd'.length;
 
-/**
- * The fields' names: `node_NODE_KIND`, `rsc_RESOURCE_...` with NODE and RESOURCE the cleaned
- * names, unique among nodes and among resources. Joined, two different fields can still spell
- * the same name (a promotable clone X's `rsc_X_instance_on_N` is the location field of a
- * resource X_instance on N; a node called `a_on_b`), so every name goes through one FieldNames
- * too: nodes, then each resource's fields, in the order first seen (kept), so the one seen first
- * keeps the plain name and names never change.
- */
-function nameFields(known: Known): PluginFieldNames {
-  const nodeParts = new FieldNames();
-  const resourceParts = new FieldNames();
-  const fields = new FieldNames(MAX_PACEMAKER_FIELD);
-  fields.next('quorum', 'quorum');
-  const nodePart = known.nodes.map((n) => nodeParts.next(cleanName(n) || 'node', `node ${n}`));
-  const node = new Map<string, Record<NodeKind, string>>();
-  known.nodes.forEach((n, i) => {
-    const names = {} as Record<NodeKind, string>;
-    for (const { kind } of NODE_KINDS) names[kind] = fields.next(`node_${nodePart[i]}_${kind}`, `node ${n} ${kind}`);
-    node.set(n, names);
-  });
-  const resource = new Map<string, ResourceFieldNames>();
-  for (const id of known.resources) {
-    const part = `rsc_${resourceParts.next(cleanName(id) || 'resource', `resource ${id}`)}`;
-    const perNode = (what: string) => known.nodes.map((n, i) => fields.next(`${part}_${what}_${nodePart[i]}`, `resource ${id} ${what} node ${n}`));
-    resource.set(id, {
-      running: fields.next(`${part}_running`, `resource ${id} running`),
-      on: perNode('on'),
-      instanceOn: known.promotable.includes(id) ? perNode('instance_on') : null,
-      failcount: perNode('failcount'),
-      failed: fields.next(`${part}_failed`, `resource ${id} failed`),
-    });
-  }
-  return { node, resource };
+/** Name parts in the order first seen (kept), so that names never change. */
+function nameFields(known: Known): Context['names'] {
+  const nodeNames = new FieldNames();
+  const resourceNames = new FieldNames();
+  return {
+    node: new Map(known.nodes.map((n) => [n, nodeNames.next(cleanName(n) || 'node', `node ${n}`)])),
+    resource: new Map(known.resources.map((r) => [r, resourceNames.next(cleanName(r) || 'resource', `resource ${r}`)])),
+  };
 }
 
 /** A stderr line for each value crm_mon printed that this plugin does not know (it shows as U). */
@@ -259,10 +226,15 @@ function field(context: Context, name: string, kind: string, label: string, info
     warning: ranges.warning,
     critical: ranges.critical,
     // One line: what crm_mon printed may hold anything.
-    extinfo: context.withConfig && extinfo ? extinfo.replace(/\s+/g, ' ') : undefined,
+    extinfo: context.withConfig && extinfo ? oneLine(extinfo) : undefined,
     value: context.withValues ? value : null,
   };
 }
+
+/** Whitespace other than single spaces (a newline, a tab, two spaces). */
+const NOT_ONE_LINE = /[^\S ]|  /;
+/** Text with every run of whitespace made one space; tested first: most text has none. */
+const oneLine = (text: string) => (NOT_ONE_LINE.test(text) ? text.replace(/\s+/g, ' ') : text);
 
 const flag = (value: boolean | null | undefined) => (value === null || value === undefined ? null : value ? '1' : '0');
 
@@ -270,21 +242,21 @@ function* healthFields(context: Context): Generator<Field> {
   const { state } = context;
   const noState = context.problem ?? 'not read';
   const dcSaid = state ? (state.quorum === null ? 'crm_mon names no DC, so no quorum state' : `partition ${state.quorum ? 'with' : 'WITHOUT'} quorum, DC ${state.dc}`) : noState;
-  yield field(context, 'quorum', 'quorum', 'quorum', '1 this partition has quorum, 0 not: critical.', state ? flag(state.quorum) : null, dcSaid);
+  yield field(context, context.fields.next('quorum', 'quorum'), 'quorum', 'quorum', '1 this partition has quorum, 0 not: critical.', state ? flag(state.quorum) : null, dcSaid);
   for (const name of context.known.nodes) {
     const node = state?.nodes.find((n) => n.name === name);
-    const names = context.names.node.get(name)!;
+    const part = context.names.node.get(name)!;
     const gone = state && !node;
     for (const { kind, label, info } of NODE_KINDS) {
       // A node seen before that crm_mon does not list any more: offline (critical).
       const value = node ? flag(node[kind]) : gone ? (kind === 'online' ? '0' : null) : null;
       const said = node ? node.said : gone ? `${name} is not in the cluster now (it was before); remove ${KNOWN_FILE} from the plugin state directory if it was removed on purpose` : noState;
-      yield field(context, names[kind], kind, `node ${name} ${label}`, info, value, said);
+      yield field(context, context.fields.next(`node_${part}_${kind}`, `node ${name} ${kind}`), kind, `node ${name} ${label}`, info, value, said);
     }
   }
   for (const id of context.known.resources) {
     const resource = state?.resources.find((r) => r.id === id);
-    const name = context.names.resource.get(id)!.running;
+    const name = context.fields.next(`rsc_${context.names.resource.get(id)!}_running`, `resource ${id} running`);
     const info = '1 running as it should (a group: all of its primitives; a clone: an instance, the promoted one if promotable), 0 stopped or failed: critical, unless disabled on purpose (target-role Stopped).';
     if (!resource) {
       const said = state ? `${id} is not in the cluster configuration now (it was before); remove ${KNOWN_FILE} from the plugin state directory if it was removed on purpose` : noState;
@@ -310,10 +282,9 @@ function* locationFields(context: Context): Generator<Field> {
     const nodeList = (nodes: Set<string>) => (nodes.size ? [...nodes].join(', ') : 'no node');
     let resourceText: string | undefined;
     const said = (what: string) => (!state ? (context.problem ?? 'not read') : resource ? `${what}; ${(resourceText ??= resourceSaid(resource, state))}` : `${id} is not in the cluster configuration now`);
-    const names = context.names.resource.get(id)!;
-    for (let i = 0; i < context.known.nodes.length; i++) {
-      const node = context.known.nodes[i]!;
-      const name = names.on[i]!;
+    const part = `rsc_${context.names.resource.get(id)!}`;
+    for (const node of context.known.nodes) {
+      const name = context.fields.next(`${part}_on_${context.names.node.get(node)!}`, `resource ${id} on node ${node}`);
       const elsewhere = preferred !== undefined && node !== preferred && failsOver;
       const info = `1 where ${id} runs${promotable ? ' promoted' : ''}, 0 not.${elsewhere ? ` ${node} is not the preferred node (env.preferred_node ${preferred}): warning.` : ''}`;
       const extinfo = context.withConfig ? said(`${id} ${promotable ? 'is promoted' : 'runs'} on ${nodeList(where)}${preferred ? ` (preferred node ${preferred})` : ''}`) : undefined;
@@ -323,9 +294,8 @@ function* locationFields(context: Context): Generator<Field> {
     // Where a promotable clone runs at all (e.g. DRBD's Secondary, the Unpromoted instance):
     // both nodes normally, so no alert of its own.
     const instances = resource ? instancesOn(resource) : new Set<string>();
-    for (let i = 0; i < context.known.nodes.length; i++) {
-      const node = context.known.nodes[i]!;
-      const name = names.instanceOn![i]!;
+    for (const node of context.known.nodes) {
+      const name = context.fields.next(`${part}_instance_on_${context.names.node.get(node)!}`, `resource ${id} instance_on node ${node}`);
       const info = `1 where an instance of ${id} runs, promoted or not, 0 not.`;
       const extinfo = context.withConfig ? said(`${id} instances run on ${nodeList(instances)}`) : undefined;
       yield field(context, name, 'location', `${id} instance on ${node}`, info, state ? (instances.has(node) ? '1' : '0') : null, extinfo);
@@ -337,10 +307,9 @@ function* failureFields(context: Context): Generator<Field> {
   const { state } = context;
   for (const id of context.known.resources) {
     const resource = state?.resources.find((r) => r.id === id);
-    const names = context.names.resource.get(id)!;
+    const part = `rsc_${context.names.resource.get(id)!}`;
     const ids = new Set(resource?.primitives.map((p) => p.id) ?? [id]);
-    for (let i = 0; i < context.known.nodes.length; i++) {
-      const node = context.known.nodes[i]!;
+    for (const node of context.known.nodes) {
       let count = 0;
       const said: string[] = [];
       for (const primitive of ids) {
@@ -351,10 +320,10 @@ function* failureFields(context: Context): Generator<Field> {
         }
       }
       const extinfo = state ? (said.length ? said.join('; ') : `no fail count for ${id} on ${node}`) : (context.problem ?? 'not read');
-      yield field(context, names.failcount[i]!, 'failcount', `${id} fail count on ${node}`, 'Failures of the resource (a group: of its primitives) on the node since the last cleanup: warning above 0.', state ? String(count) : null, extinfo);
+      yield field(context, context.fields.next(`${part}_failcount_${context.names.node.get(node)!}`, `resource ${id} failcount node ${node}`), 'failcount', `${id} fail count on ${node}`, 'Failures of the resource (a group: of its primitives) on the node since the last cleanup: warning above 0.', state ? String(count) : null, extinfo);
     }
     const failures = state?.failures.filter((f) => ids.has(f.resource)) ?? [];
     const extinfo = state ? (failures.length ? failures.map((f) => f.said).join('; ') : `no failed action of ${id}`) : (context.problem ?? 'not read');
-    yield field(context, names.failed, 'failed', `${id} failed actions`, "Failed actions crm_mon lists for the resource (a group: its primitives), on any node, until a cleanup.", state ? String(failures.length) : null, extinfo);
+    yield field(context, context.fields.next(`${part}_failed`, `resource ${id} failed`), 'failed', `${id} failed actions`, "Failed actions crm_mon lists for the resource (a group: its primitives), on any node, until a cleanup.", state ? String(failures.length) : null, extinfo);
   }
 }
