@@ -5,8 +5,9 @@ pacemaker - Munin plugin: Pacemaker cluster health, where resources run, failure
 
 =head1 APPLICABLE SYSTEMS
 
-Both nodes of a Pacemaker cluster (Pacemaker 2.x, C<crm_mon --output-as=xml>;
-Pacemaker 1.1, C<crm_mon --as-xml>, is used when the first is refused). The
+Both nodes of a Pacemaker cluster (Pacemaker 2.0.3 and later,
+C<crm_mon --output-as=xml --exclude=operations>; Pacemaker 1.1,
+C<crm_mon --as-xml>, is used when the first is refused). The
 plugin is a single Node.js program (Node 20 or later) that loads only Node's
 built-in modules.
 
