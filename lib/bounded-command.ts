@@ -109,13 +109,14 @@ interface SpawnSyncBinding {
 
 // child_process is the one module the pacemaker plugin loads that `node -e 0` does not: loading it
 // (net, stream, dgram and ~20 more modules) costs more instructions than reading crm_mon's output
-// and making all the graphs (bench/README.md). Node 20's spawn_sync binding, which
+// and making all the graphs (bench/README.md). The spawn_sync binding, which
 // child_process.spawnSync calls with the options below, is reached through process.binding,
-// which lists it among the bindings it keeps for compatibility. Only on Node 20, whose option
-// format this is (a wrong option would abort Node, not throw), and not under
-// --pending-deprecation, where process.binding prints a deprecation warning; else child_process.
+// which lists it among the bindings it keeps for compatibility. Only on Node 20 (checked from a
+// checkout) and 24 (the packaged executable's), whose option format this is (a wrong option
+// would abort Node, not throw), and not under --pending-deprecation, where process.binding
+// prints a deprecation warning; else child_process.
 function spawnSyncBinding(): SpawnSyncBinding | null {
-  if (!process.version.startsWith('v20.') || process.execArgv.includes('--pending-deprecation') || /--pending-deprecation/.test(process.env.NODE_OPTIONS ?? '') || process.env.NODE_PENDING_DEPRECATION === '1') return null;
+  if (!/^v(20|24)\./.test(process.version) || process.execArgv.includes('--pending-deprecation') || /--pending-deprecation/.test(process.env.NODE_OPTIONS ?? '') || process.env.NODE_PENDING_DEPRECATION === '1') return null;
   try {
     return (process as unknown as { binding(name: string): SpawnSyncBinding }).binding('spawn_sync');
   } catch {
@@ -144,7 +145,7 @@ function spawnSync(path: string, args: readonly string[], options: { env: Record
     } as ChildProcess.SpawnSyncOptionsWithStringEncoding);
     return { pid: run.pid, status: run.status, signal: run.signal, stdout: run.stdout ?? '', stderr: run.stderr ?? '', error: (run.error as NodeJS.ErrnoException | undefined)?.code ?? run.error?.message };
   }
-  // As child_process.spawnSync (Node 20) hands them on: argv with the file first, the
+  // As child_process.spawnSync (Node 20, 24) hands them on: argv with the file first, the
   // environment as NAME=value (unset ones left out), the pipes as the child sees them.
   const envPairs: string[] = [];
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) envPairs.push(`${name}=${value}`);
