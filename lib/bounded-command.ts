@@ -3,9 +3,9 @@
 // process group of its own (the child calls setsid() before it executes the command: spawnSync's
 // `detached`, which Node passes to libuv as for spawn), so that on a timeout the whole group is
 // killed, not only the command (a wrapper script's children would otherwise live on); util-linux's
-// setsid program would cost one more exec per run. On Node 20 the command is started through the
-// binding child_process.spawnSync itself calls (spawnSyncBinding below), without loading
-// child_process; elsewhere child_process is loaded when a command is really run.
+// setsid program would cost one more exec per run. On Node 20 and 24 the command is started
+// through the binding child_process.spawnSync itself calls (spawnSyncBinding below), without
+// loading child_process; elsewhere child_process is loaded when a command is really run.
 import type * as ChildProcess from 'node:child_process';
 import type * as Fs from 'node:fs';
 import type * as Util from 'node:util';
