@@ -73,8 +73,9 @@ resource names are cleaned into field names (C<node_NODE_KIND>,
 C<rsc_RESOURCE_...>); the first seen keeps the plain name. A field whose
 name would be another's (a promotable clone X's C<rsc_X_instance_on_NODE>
 and the location field of a resource C<X-instance>) or longer than 149
-characters gets C<_> and 8 hex digits at the end; again the node or
-resource seen first keeps the plain name. A group counts
+characters gets C<_> and 8 hex digits at the end; of two alike, the one
+printed first keeps the plain name (nodes and resources in the order first
+seen). A group counts
 as one resource, its primitives' fail counts added up. Default alerts:
 
 =over 4
