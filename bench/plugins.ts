@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { CRM_MON_ARGS } from '../lib/cluster/crm-mon.js';
 import { briefError } from '../lib/errors.js';
 import PLUGIN_LIST from '../plugins/list.json' with { type: 'json' };
 import { buildBlockTree } from '../test/support/block-tree.js';
@@ -156,9 +157,10 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
   // pacemaker reads a saved cluster state through crm_mon (CIB_file), and crm_mon alone is timed
   // beside it: its share is Pacemaker's, not ours.
   const crmMonAlone: Command | null = cluster && (names === null || names.has('pacemaker')) ? {
-    name: `crm_mon --output-as=xml ${cluster.label}`,
+    name: `crm_mon ${CRM_MON_ARGS.join(' ')} ${cluster.label}`,
     file: CRM_MON,
-    args: ['--output-as=xml'],
+    // As the plugin runs it.
+    args: [...CRM_MON_ARGS],
     env: jobEnvironment({ CIB_file: cluster.cib }),
     check: (run) => (run.status === 0 && run.stdout.includes('<nodes>') ? null : `exit ${run.status}: ${run.stderr.trim().split('\n')[0]}`),
   } : null;

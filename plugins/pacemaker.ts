@@ -5,8 +5,9 @@ pacemaker - Munin plugin: Pacemaker cluster health, where resources run, failure
 
 =head1 APPLICABLE SYSTEMS
 
-Both nodes of a Pacemaker cluster (Pacemaker 2.x, C<crm_mon --output-as=xml>;
-Pacemaker 1.1, C<crm_mon --as-xml>, is used when the first is refused). The
+Both nodes of a Pacemaker cluster (Pacemaker 2.0.3 and later,
+C<crm_mon --output-as=xml --exclude=operations>; Pacemaker 1.1,
+C<crm_mon --as-xml>, is used when the first is refused). The
 plugin is a single Node.js program (Node 20 or later) that loads only Node's
 built-in modules.
 
@@ -69,7 +70,12 @@ C<pacemaker.location> (1 where each resource runs, a promotable clone where
 it is promoted: a failover is a step)
 and C<pacemaker.failures> (fail counts and failed actions). Node and
 resource names are cleaned into field names (C<node_NODE_KIND>,
-C<rsc_RESOURCE_...>); the first seen keeps the plain name. A group counts
+C<rsc_RESOURCE_...>); the first seen keeps the plain name. A field whose
+name would be another's (a promotable clone X's C<rsc_X_instance_on_NODE>
+and the location field of a resource C<X-instance>) or longer than 149
+characters gets C<_> and 8 hex digits at the end; of two alike, the one
+printed first keeps the plain name (nodes and resources in the order first
+seen). A group counts
 as one resource, its primitives' fail counts added up. Default alerts:
 
 =over 4

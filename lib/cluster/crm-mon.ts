@@ -8,7 +8,12 @@ import { child, parseXml, type XmlElement } from './xml.js';
 export const DEFAULT_CRM_MON = '/usr/sbin/crm_mon';
 /** Well under Munin's plugin timeout; crm_mon answers in well under a second on a live cluster. */
 export const DEFAULT_CRM_MON_TIMEOUT_S = 5;
-export const CRM_MON_ARGS = ['--output-as=xml'] as const;
+/**
+ * Everything but the operation history (Pacemaker 2.0.3+: --include/--exclude came with
+ * --output-as), which is half of crm_mon's XML and read by nothing here; the fail counts stay in
+ * <node_history>.
+ */
+export const CRM_MON_ARGS = ['--output-as=xml', '--exclude=operations'] as const;
 /** Pacemaker 1.1's crm_mon knows no --output-as. */
 export const CRM_MON_ARGS_1_1 = ['--as-xml'] as const;
 
@@ -223,11 +228,14 @@ export function resourceSaid(resource: ClusterResource, state: ClusterState, wit
 
 export type CrmMonRead = { ok: true; state: ClusterState; text: string } | { ok: false; refused: boolean; absent: boolean; reason: string };
 
+/** crm_mon's answer to options it does not know: getopt's words, or its usage exit status (64). */
+const USAGE_REFUSED = /unrecognized option|invalid option|unknown option| exited with 64(:|$)/i;
+
 /** Runs crm_mon (the 1.1 arguments when the 2.x ones are refused) and reads its output. */
 export function runCrmMon(path: string, timeoutS: number, env?: Record<string, string | undefined>): CommandRun {
   const common = { path, timeoutS, env, notFound: 'install pacemaker-cli-utils (pacemaker-cli) or set env.crm_mon', refusedText: /Permission denied|Operation not permitted|Insufficient privileges/i };
   const run = runBounded({ ...common, args: CRM_MON_ARGS });
-  if (!run.ok && /unrecognized option|invalid option|unknown option/i.test(run.reason)) return runBounded({ ...common, args: CRM_MON_ARGS_1_1 });
+  if (!run.ok && USAGE_REFUSED.test(run.reason)) return runBounded({ ...common, args: CRM_MON_ARGS_1_1 });
   return run;
 }
 

@@ -154,6 +154,7 @@ export function pacemakerPlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
         ranges: withConfig ? new AlertRanges(settings, RANGES, /^(quorum|node_\w+|rsc_\w+)$/) : undefined,
         preferred: settings.preferred_node?.trim() || undefined,
         names: nameFields(known),
+        fields: new FieldNames(MAX_PACEMAKER_FIELD),
       };
       if (state) for (const line of unknownValues(state)) warn(line);
       return [
@@ -176,7 +177,21 @@ interface Context {
   preferred?: string;
   /** The name part of each node and resource, unique among nodes and among resources. */
   names: { node: Map<string, string>; resource: Map<string, string> };
+  /**
+   * Every field's name, `node_NODE_KIND` or `rsc_RESOURCE_...` with the parts of names, made
+   * unique in the whole plugin: joined, two different fields can still spell the same name (a
+   * promotable clone X's `rsc_X_instance_on_N` is the location field of a resource X_instance on
+   * N; a node called `a_on_b`), or one too long. In print order, nodes and resources in the order
+   * first seen (kept): the one seen first keeps the plain name, and names never change.
+   */
+  fields: FieldNames;
 }
+
+/**
+ * The longest field name: the RRD file `<host>-pacemaker-location-<field>-g.rrd` (or
+ * `-failures-`) stays within 255 bytes with a host name of up to 80 characters.
+ */
+const MAX_PACEMAKER_FIELD = 255 - 80 - '-pacemaker-location-'.length - '-g.rrd'.length;
 
 /** Name parts in the order first seen (kept), so that names never change. */
 function nameFields(known: Known): Context['names'] {
@@ -211,10 +226,15 @@ function field(context: Context, name: string, kind: string, label: string, info
     warning: ranges.warning,
     critical: ranges.critical,
     // One line: what crm_mon printed may hold anything.
-    extinfo: context.withConfig && extinfo ? extinfo.replace(/\s+/g, ' ') : undefined,
+    extinfo: context.withConfig && extinfo ? oneLine(extinfo) : undefined,
     value: context.withValues ? value : null,
   };
 }
+
+/** Whitespace other than single spaces (a newline, a tab, two spaces). */
+const NOT_ONE_LINE = /[^\S ]|  /;
+/** Text with every run of whitespace made one space; tested first: most text has none. */
+const oneLine = (text: string) => (NOT_ONE_LINE.test(text) ? text.replace(/\s+/g, ' ') : text);
 
 const flag = (value: boolean | null | undefined) => (value === null || value === undefined ? null : value ? '1' : '0');
 
@@ -222,7 +242,7 @@ function* healthFields(context: Context): Generator<Field> {
   const { state } = context;
   const noState = context.problem ?? 'not read';
   const dcSaid = state ? (state.quorum === null ? 'crm_mon names no DC, so no quorum state' : `partition ${state.quorum ? 'with' : 'WITHOUT'} quorum, DC ${state.dc}`) : noState;
-  yield field(context, 'quorum', 'quorum', 'quorum', '1 this partition has quorum, 0 not: critical.', state ? flag(state.quorum) : null, dcSaid);
+  yield field(context, context.fields.next('quorum', 'quorum'), 'quorum', 'quorum', '1 this partition has quorum, 0 not: critical.', state ? flag(state.quorum) : null, dcSaid);
   for (const name of context.known.nodes) {
     const node = state?.nodes.find((n) => n.name === name);
     const part = context.names.node.get(name)!;
@@ -231,12 +251,12 @@ function* healthFields(context: Context): Generator<Field> {
       // A node seen before that crm_mon does not list any more: offline (critical).
       const value = node ? flag(node[kind]) : gone ? (kind === 'online' ? '0' : null) : null;
       const said = node ? node.said : gone ? `${name} is not in the cluster now (it was before); remove ${KNOWN_FILE} from the plugin state directory if it was removed on purpose` : noState;
-      yield field(context, `node_${part}_${kind}`, kind, `node ${name} ${label}`, info, value, said);
+      yield field(context, context.fields.next(`node_${part}_${kind}`, `node ${name} ${kind}`), kind, `node ${name} ${label}`, info, value, said);
     }
   }
   for (const id of context.known.resources) {
     const resource = state?.resources.find((r) => r.id === id);
-    const name = `rsc_${context.names.resource.get(id)!}_running`;
+    const name = context.fields.next(`rsc_${context.names.resource.get(id)!}_running`, `resource ${id} running`);
     const info = '1 running as it should (a group: all of its primitives; a clone: an instance, the promoted one if promotable), 0 stopped or failed: critical, unless disabled on purpose (target-role Stopped).';
     if (!resource) {
       const said = state ? `${id} is not in the cluster configuration now (it was before); remove ${KNOWN_FILE} from the plugin state directory if it was removed on purpose` : noState;
@@ -262,8 +282,9 @@ function* locationFields(context: Context): Generator<Field> {
     const nodeList = (nodes: Set<string>) => (nodes.size ? [...nodes].join(', ') : 'no node');
     let resourceText: string | undefined;
     const said = (what: string) => (!state ? (context.problem ?? 'not read') : resource ? `${what}; ${(resourceText ??= resourceSaid(resource, state))}` : `${id} is not in the cluster configuration now`);
+    const part = `rsc_${context.names.resource.get(id)!}`;
     for (const node of context.known.nodes) {
-      const name = `rsc_${context.names.resource.get(id)!}_on_${context.names.node.get(node)!}`;
+      const name = context.fields.next(`${part}_on_${context.names.node.get(node)!}`, `resource ${id} on node ${node}`);
       const elsewhere = preferred !== undefined && node !== preferred && failsOver;
       const info = `1 where ${id} runs${promotable ? ' promoted' : ''}, 0 not.${elsewhere ? ` ${node} is not the preferred node (env.preferred_node ${preferred}): warning.` : ''}`;
       const extinfo = context.withConfig ? said(`${id} ${promotable ? 'is promoted' : 'runs'} on ${nodeList(where)}${preferred ? ` (preferred node ${preferred})` : ''}`) : undefined;
@@ -274,7 +295,7 @@ function* locationFields(context: Context): Generator<Field> {
     // both nodes normally, so no alert of its own.
     const instances = resource ? instancesOn(resource) : new Set<string>();
     for (const node of context.known.nodes) {
-      const name = `rsc_${context.names.resource.get(id)!}_instance_on_${context.names.node.get(node)!}`;
+      const name = context.fields.next(`${part}_instance_on_${context.names.node.get(node)!}`, `resource ${id} instance_on node ${node}`);
       const info = `1 where an instance of ${id} runs, promoted or not, 0 not.`;
       const extinfo = context.withConfig ? said(`${id} instances run on ${nodeList(instances)}`) : undefined;
       yield field(context, name, 'location', `${id} instance on ${node}`, info, state ? (instances.has(node) ? '1' : '0') : null, extinfo);
@@ -286,7 +307,7 @@ function* failureFields(context: Context): Generator<Field> {
   const { state } = context;
   for (const id of context.known.resources) {
     const resource = state?.resources.find((r) => r.id === id);
-    const part = context.names.resource.get(id)!;
+    const part = `rsc_${context.names.resource.get(id)!}`;
     const ids = new Set(resource?.primitives.map((p) => p.id) ?? [id]);
     for (const node of context.known.nodes) {
       let count = 0;
@@ -299,10 +320,10 @@ function* failureFields(context: Context): Generator<Field> {
         }
       }
       const extinfo = state ? (said.length ? said.join('; ') : `no fail count for ${id} on ${node}`) : (context.problem ?? 'not read');
-      yield field(context, `rsc_${part}_failcount_${context.names.node.get(node)!}`, 'failcount', `${id} fail count on ${node}`, 'Failures of the resource (a group: of its primitives) on the node since the last cleanup: warning above 0.', state ? String(count) : null, extinfo);
+      yield field(context, context.fields.next(`${part}_failcount_${context.names.node.get(node)!}`, `resource ${id} failcount node ${node}`), 'failcount', `${id} fail count on ${node}`, 'Failures of the resource (a group: of its primitives) on the node since the last cleanup: warning above 0.', state ? String(count) : null, extinfo);
     }
     const failures = state?.failures.filter((f) => ids.has(f.resource)) ?? [];
     const extinfo = state ? (failures.length ? failures.map((f) => f.said).join('; ') : `no failed action of ${id}`) : (context.problem ?? 'not read');
-    yield field(context, `rsc_${part}_failed`, 'failed', `${id} failed actions`, "Failed actions crm_mon lists for the resource (a group: its primitives), on any node, until a cleanup.", state ? String(failures.length) : null, extinfo);
+    yield field(context, context.fields.next(`${part}_failed`, `resource ${id} failed`), 'failed', `${id} failed actions`, "Failed actions crm_mon lists for the resource (a group: its primitives), on any node, until a cleanup.", state ? String(failures.length) : null, extinfo);
   }
 }

@@ -1,7 +1,7 @@
 // runBounded: a command run in a process group of its own, the whole group killed on a timeout
 // (a wrapper script's children too), and its failures told apart.
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBounded } from '../../lib/bounded-command.js';
 import { script } from '../support/fake-drbdsetup.js';
 import { tempDir } from '../support/tmp.js';
@@ -18,9 +18,18 @@ const ended = (pid: number) => {
   }
 };
 
-describe('runBounded', () => {
+// Run through Node's spawn_sync binding, and through child_process.spawnSync where
+// process.binding would print a deprecation warning (NODE_PENDING_DEPRECATION=1).
+describe.each(['spawn_sync binding', 'child_process'])('runBounded, %s', (way) => {
+  beforeAll(() => {
+    if (way === 'child_process') process.env.NODE_PENDING_DEPRECATION = '1';
+  });
+  afterAll(() => {
+    delete process.env.NODE_PENDING_DEPRECATION;
+  });
+
   it('a wrapper that hangs: killed after the timeout with its child, not only itself', () => {
-    const pidFile = `${dir}/child.pid`;
+    const pidFile = `${dir}/${way.replace(/\W/g, '_')}.pid`;
     const wrapper = script(dir, 'wrapper', `sleep 120 &\necho $! > '${pidFile}'\nwait`);
     expect(runBounded(command(wrapper, 1))).toEqual({ ok: false, refused: false, reason: `${wrapper} --x did not finish within 1 s and was killed` });
     expect(existsSync(pidFile)).toBe(true);

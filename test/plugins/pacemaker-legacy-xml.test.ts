@@ -46,6 +46,11 @@ describe('pacemaker with a Pacemaker 1.1 crm_mon (--as-xml only)', () => {
     });
   }
 
+  it("a 2.x crm_mon that does not know --exclude=operations (usage, exit 64): --as-xml, the same fetch and config, nothing on stderr", () => {
+    const noExclude = script(`${dir}/bin`, 'crm_mon-no-exclude', `case "$*" in *--exclude*) echo '<pacemaker-result><status code="64" message="Incorrect usage"/></pacemaker-result>'; exit 64;; esac\nexec /usr/sbin/crm_mon "$@"`);
+    for (const mode of [undefined, 'config'] as const) expect(run('failed-monitor', mode, noExclude)).toEqual(run('failed-monitor', mode));
+  });
+
   it('a 1.1 crm_mon that cannot connect: the reason its --as-xml gave, not the refusal of --output-as; the fields it knew U', () => {
     const plugstate = writableDir(`${dir}/plugstate-down`);
     const known = run('healthy', undefined, CRM_MON_1_1, plugstate).stdout;

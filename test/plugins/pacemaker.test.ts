@@ -211,6 +211,13 @@ describe('pacemaker: cluster states from crm_simulate, read by crm_mon', () => {
     );
   });
 
+  it('with NODE_PENDING_DEPRECATION=1 (process.binding would print a warning): crm_mon run through child_process, the same output', () => {
+    const plain = fetch(env('failed-monitor'));
+    expect(fetch(env('failed-monitor', { NODE_PENDING_DEPRECATION: '1' }))).toEqual(plain);
+    expect(config(env('failed-monitor', { NODE_PENDING_DEPRECATION: '1' }))).toEqual(config(env('failed-monitor')));
+    expect(plain.stdout).toContain('rsc_g_tgt_failed.value 1');
+  });
+
   it('autoconf: yes where crm_mon gives a state', () => {
     expect(muninRun(dir, 'pacemaker', 'autoconf', env('healthy'))).toEqual({ stdout: 'yes\n', stderr: '', status: 0 });
   });
@@ -233,7 +240,7 @@ describe('pacemaker: crm_mon missing, hanging, failing or printing what it shoul
   it('no cluster running: the real crm_mon exits 102; autoconf gives its reason', () => {
     const run = muninRun(dir, 'pacemaker', 'autoconf', { MUNIN_PLUGSTATE: stateDir() });
     expect(run).toEqual({
-      stdout: 'no (/usr/sbin/crm_mon --output-as=xml exited with 102: Not connected: error: Could not connect to launcher: Connection refused; crm_mon: Connection to cluster failed: Connection refused)\n',
+      stdout: 'no (/usr/sbin/crm_mon --output-as=xml --exclude=operations exited with 102: Not connected: error: Could not connect to launcher: Connection refused; crm_mon: Connection to cluster failed: Connection refused)\n',
       stderr: '',
       status: 0,
     });
@@ -247,8 +254,8 @@ describe('pacemaker: crm_mon missing, hanging, failing or printing what it shoul
     const pidFile = `${fakes}/hang.pid`;
     writeFileSync(`${states.path('healthy')}.mon`, crmMon(states.path('healthy')));
     const cases: Array<[string, string]> = [
-      [hangingDrbdsetup(fakes, 'crm_mon-hang', pidFile), `pacemaker: ${fakes}/crm_mon-hang --output-as=xml did not finish within 1 s and was killed; the values are U`],
-      [script(fakes, 'crm_mon-fail', "echo 'crm_mon: Connection to cluster failed: Transport endpoint is not connected' >&2\nexit 102"), `pacemaker: ${fakes}/crm_mon-fail --output-as=xml exited with 102: crm_mon: Connection to cluster failed: Transport endpoint is not connected; the values are U`],
+      [hangingDrbdsetup(fakes, 'crm_mon-hang', pidFile), `pacemaker: ${fakes}/crm_mon-hang --output-as=xml --exclude=operations did not finish within 1 s and was killed; the values are U`],
+      [script(fakes, 'crm_mon-fail', "echo 'crm_mon: Connection to cluster failed: Transport endpoint is not connected' >&2\nexit 102"), `pacemaker: ${fakes}/crm_mon-fail --output-as=xml --exclude=operations exited with 102: crm_mon: Connection to cluster failed: Transport endpoint is not connected; the values are U`],
       [script(fakes, 'crm_mon-html', "echo '<html><body>502 Bad Gateway</body></html>'"), `pacemaker: ${fakes}/crm_mon-html printed what is not crm_mon's XML status: the root element is <html>, not <pacemaker-result> or <crm_mon>; the values are U`],
       [script(fakes, 'crm_mon-cut', `head -c 900 '${states.path('healthy')}.mon'`), `pacemaker: ${fakes}/crm_mon-cut printed what is not crm_mon's XML status: not well-formed XML at offset 664; the values are U`],
       [script(fakes, 'crm_mon-odd', `sed 's/online="true"/online="maybe"/' '${states.path('healthy')}.mon'`), ''],
