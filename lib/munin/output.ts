@@ -26,7 +26,8 @@ export class StdoutOutput implements Output {
 
   /** Writes what is pending, all of it, before returning. */
   flush(): void {
-    const text = this.lines.join('');
+    // A batch that came alone is written as it is, not copied by a join.
+    const text = this.lines.length === 1 ? this.lines[0]! : this.lines.join('');
     this.lines = [];
     this.length = 0;
     if (text === '' || this.closed) return;

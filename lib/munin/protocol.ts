@@ -76,37 +76,74 @@ export function protocolText(text: string): string {
 
 /** Config lines in a fixed order; with withValues, the value lines follow them (dirtyconfig). */
 export function writeConfig(graph: Graph, out: Output, withValues = false): void {
-  for (const [key, value] of graph.attributes) out.write(`${protocolText(key)} ${protocolText(value)}\n`);
+  const lines = new Lines(out);
+  for (const [key, value] of graph.attributes) lines.add(`${key} ${value}\n`);
   // Value lines are kept (short strings), so the fields are made only once.
   const values: string[] = [];
-  // One write per line, each written out here rather than through a helper made per field: the
+  // One line at a time, each written out here rather than through a helper made per field: the
   // plugins run without V8's optimizing compilers, which would inline it (bench/README.md).
   for (const field of graph.fields) {
-    const name = protocolText(field.name);
-    out.write(`${name}.label ${protocolText(field.label)}\n`);
-    if (field.info) out.write(`${name}.info ${protocolText(field.info)}\n`);
-    out.write(`${name}.type ${field.type}\n`);
-    if (field.min !== undefined) out.write(`${name}.min ${field.min}\n`);
-    if (field.max !== undefined) out.write(`${name}.max ${field.max}\n`);
-    if (field.cdef) out.write(`${name}.cdef ${protocolText(field.cdef)}\n`);
-    if (field.draw) out.write(`${name}.draw ${protocolText(field.draw)}\n`);
-    if (field.hidden) out.write(`${name}.graph no\n`);
-    if (field.negative) out.write(`${name}.negative ${protocolText(field.negative)}\n`);
-    if (field.warning) out.write(`${name}.warning ${protocolText(field.warning)}\n`);
-    if (field.critical) out.write(`${name}.critical ${protocolText(field.critical)}\n`);
-    if (field.extinfo) out.write(`${name}.extinfo ${protocolText(field.extinfo)}\n`);
+    const name = field.name;
+    lines.add(`${name}.label ${field.label}\n`);
+    if (field.info) lines.add(`${name}.info ${field.info}\n`);
+    lines.add(`${name}.type ${field.type}\n`);
+    if (field.min !== undefined) lines.add(`${name}.min ${field.min}\n`);
+    if (field.max !== undefined) lines.add(`${name}.max ${field.max}\n`);
+    if (field.cdef) lines.add(`${name}.cdef ${field.cdef}\n`);
+    if (field.draw) lines.add(`${name}.draw ${field.draw}\n`);
+    if (field.hidden) lines.add(`${name}.graph no\n`);
+    if (field.negative) lines.add(`${name}.negative ${field.negative}\n`);
+    if (field.warning) lines.add(`${name}.warning ${field.warning}\n`);
+    if (field.critical) lines.add(`${name}.critical ${field.critical}\n`);
+    if (field.extinfo) lines.add(`${name}.extinfo ${field.extinfo}\n`);
     if (withValues) values.push(valueLine(field));
   }
-  for (const line of values) out.write(line);
+  for (const line of values) lines.add(line);
+  lines.flush();
 }
 
 export function writeValues(graph: Graph, out: Output): void {
-  for (const field of graph.fields) out.write(valueLine(field));
+  const lines = new Lines(out);
+  for (const field of graph.fields) lines.add(valueLine(field));
+  lines.flush();
 }
 
-function valueLine(field: Field): string {
-  // One test of the whole line instead of one of the name and one of the value: the same text.
-  return `${protocolText(`${field.name}.value ${field.value ?? 'U'}`)}\n`;
+const valueLine = (field: Field) => `${field.name}.value ${field.value ?? 'U'}\n`;
+
+/** Lines are handed to the output in batches of about this many characters. */
+const BATCH = 64 * 1024;
+/** A control character other than the line feed. */
+const CONTROL_BUT_LF = /[\x00-\x09\x0b-\x1f\x7f]/;
+
+/**
+ * Protocol lines as made (`name.attr text\n`, `key value\n`), written to out in batches, each
+ * line's text made safe as by protocolText. A regular expression call costs about as much as
+ * making the line (bench/README.md), so a batch is tested whole: when it holds no control
+ * character but one line feed per line, no name or text holds one. Otherwise each line is made
+ * safe by itself: protocolText of a line is that of its parts, the separators being plain text.
+ */
+class Lines {
+  private lines: string[] = [];
+  private length = 0;
+
+  constructor(private readonly out: Output) {}
+
+  /** line: one protocol line, ending with its line feed. */
+  add(line: string): void {
+    this.lines.push(line);
+    this.length += line.length;
+    if (this.length >= BATCH) this.flush();
+  }
+
+  flush(): void {
+    const lines = this.lines;
+    if (lines.length === 0) return;
+    this.lines = [];
+    this.length = 0;
+    const text = lines.join('');
+    const clean = !CONTROL_BUT_LF.test(text) && text.split('\n').length === lines.length + 1;
+    this.out.write(clean ? text : lines.map((line) => `${protocolText(line.slice(0, -1))}\n`).join(''));
+  }
 }
 
 /**
