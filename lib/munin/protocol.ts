@@ -77,72 +77,76 @@ export function protocolText(text: string): string {
 /** Config lines in a fixed order; with withValues, the value lines follow them (dirtyconfig). */
 export function writeConfig(graph: Graph, out: Output, withValues = false): void {
   const lines = new Lines(out);
-  for (const [key, value] of graph.attributes) lines.add(`${key} ${value}\n`);
-  // Value lines are kept (short strings), so the fields are made only once.
+  for (const [key, value] of graph.attributes) lines.add(key, ' ', value);
+  // Names and values are kept (short strings), so the fields are made only once.
   const values: string[] = [];
   // One line at a time, each written out here rather than through a helper made per field: the
   // plugins run without V8's optimizing compilers, which would inline it (bench/README.md).
   for (const field of graph.fields) {
     const name = field.name;
-    lines.add(`${name}.label ${field.label}\n`);
-    if (field.info) lines.add(`${name}.info ${field.info}\n`);
-    lines.add(`${name}.type ${field.type}\n`);
-    if (field.min !== undefined) lines.add(`${name}.min ${field.min}\n`);
-    if (field.max !== undefined) lines.add(`${name}.max ${field.max}\n`);
-    if (field.cdef) lines.add(`${name}.cdef ${field.cdef}\n`);
-    if (field.draw) lines.add(`${name}.draw ${field.draw}\n`);
-    if (field.hidden) lines.add(`${name}.graph no\n`);
-    if (field.negative) lines.add(`${name}.negative ${field.negative}\n`);
-    if (field.warning) lines.add(`${name}.warning ${field.warning}\n`);
-    if (field.critical) lines.add(`${name}.critical ${field.critical}\n`);
-    if (field.extinfo) lines.add(`${name}.extinfo ${field.extinfo}\n`);
-    if (withValues) values.push(valueLine(field));
+    lines.add(name, '.label ', field.label);
+    if (field.info) lines.add(name, '.info ', field.info);
+    lines.add(name, '.type ', field.type);
+    if (field.min !== undefined) lines.add(name, '.min ', String(field.min));
+    if (field.max !== undefined) lines.add(name, '.max ', String(field.max));
+    if (field.cdef) lines.add(name, '.cdef ', field.cdef);
+    if (field.draw) lines.add(name, '.draw ', field.draw);
+    if (field.hidden) lines.add(name, '.graph ', 'no');
+    if (field.negative) lines.add(name, '.negative ', field.negative);
+    if (field.warning) lines.add(name, '.warning ', field.warning);
+    if (field.critical) lines.add(name, '.critical ', field.critical);
+    if (field.extinfo) lines.add(name, '.extinfo ', field.extinfo);
+    if (withValues) values.push(name, field.value ?? 'U');
   }
-  for (const line of values) lines.add(line);
+  for (let i = 0; i < values.length; i += 2) lines.add(values[i]!, '.value ', values[i + 1]!);
   lines.flush();
 }
 
 export function writeValues(graph: Graph, out: Output): void {
   const lines = new Lines(out);
-  for (const field of graph.fields) lines.add(valueLine(field));
+  for (const field of graph.fields) lines.add(field.name, '.value ', field.value ?? 'U');
   lines.flush();
 }
-
-const valueLine = (field: Field) => `${field.name}.value ${field.value ?? 'U'}\n`;
 
 /** Lines are handed to the output in batches of about this many characters. */
 const BATCH = 64 * 1024;
 /** A control character other than the line feed. */
 const CONTROL_BUT_LF = /[\x00-\x09\x0b-\x1f\x7f]/;
+const LF = /\n/g;
 
 /**
- * Protocol lines as made (`name.attr text\n`, `key value\n`), written to out in batches, each
- * line's text made safe as by protocolText. A regular expression call costs about as much as
- * making the line (bench/README.md), so a batch is tested whole: when it holds no control
- * character but one line feed per line, no name or text holds one. Otherwise each line is made
- * safe by itself: protocolText of a line is that of its parts, the separators being plain text.
+ * Protocol lines (`name.attr text`, `key value`), written to out in batches, each line's name and
+ * text made safe as by protocolText. Kept as their parts until a batch is joined, and tested a
+ * batch at a time: a string made per line and a regular expression call per name and text cost
+ * more than the rest of a line (bench/README.md). A batch with no control character but one line
+ * feed per line has none in any name or text; any other batch is made again part by part.
  */
 class Lines {
-  private lines: string[] = [];
+  /** name, separator, text and line feed of each line, in order. */
+  private parts: string[] = [];
   private length = 0;
 
   constructor(private readonly out: Output) {}
 
-  /** line: one protocol line, ending with its line feed. */
-  add(line: string): void {
-    this.lines.push(line);
-    this.length += line.length;
+  add(name: string, separator: string, text: string): void {
+    this.parts.push(name, separator, text, '\n');
+    this.length += name.length + text.length;
     if (this.length >= BATCH) this.flush();
   }
 
   flush(): void {
-    const lines = this.lines;
-    if (lines.length === 0) return;
-    this.lines = [];
+    const parts = this.parts;
+    if (parts.length === 0) return;
+    this.parts = [];
     this.length = 0;
-    const text = lines.join('');
-    const clean = !CONTROL_BUT_LF.test(text) && text.split('\n').length === lines.length + 1;
-    this.out.write(clean ? text : lines.map((line) => `${protocolText(line.slice(0, -1))}\n`).join(''));
+    const text = parts.join('');
+    if (!CONTROL_BUT_LF.test(text) && text.match(LF)?.length === parts.length / 4) {
+      this.out.write(text);
+      return;
+    }
+    const safe: string[] = [];
+    for (let i = 0; i < parts.length; i += 4) safe.push(protocolText(parts[i]!), parts[i + 1]!, protocolText(parts[i + 2]!), '\n');
+    this.out.write(safe.join(''));
   }
 }
 
