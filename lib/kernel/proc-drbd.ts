@@ -83,11 +83,12 @@ export function parseProcDrbd(text: string): ProcDrbd {
       continue;
     }
     if (!current) continue;
-    if (STATS_LINE.test(line)) readCounters(line, current.counters, i === cutLine);
+    // The kernel's own indent first: the regular expression need not run (nor be compiled).
+    if (line.startsWith('    ns:') || STATS_LINE.test(line)) readCounters(line, current.counters, i === cutLine);
     else readProgress(line, current);
   }
   devices.sort((a, b) => a.minor - b.minor);
-  const isDrbd9 = version !== null && /^9\./.test(version) && devices.length === 0;
+  const isDrbd9 = version !== null && version.startsWith('9.') && devices.length === 0;
   return { version, isDrbd9, devices };
 }
 
@@ -99,8 +100,12 @@ function deviceLine(minor: number, connectionState: string, rest: string): DrbdD
 export function deviceWords(device: DrbdDevice): DrbdDeviceWords {
   const line84 = STATE_LINE_84.exec(device.stateLine);
   if (line84) {
-    const [, roleName, role, peerRole, disk, peerDisk] = line84 as unknown as [string, string, string, string, string, string];
-    return { roles: [role, peerRole], disks: [disk, peerDisk], text: `cs:${device.connectionState} ${roleName}:${role}/${peerRole} ds:${disk}/${peerDisk}` };
+    // Indexed, not destructured: destructuring iterates, an object per element.
+    const role = line84[2]!;
+    const peerRole = line84[3]!;
+    const disk = line84[4]!;
+    const peerDisk = line84[5]!;
+    return { roles: [role, peerRole], disks: [disk, peerDisk], text: `cs:${device.connectionState} ${line84[1]}:${role}/${peerRole} ds:${disk}/${peerDisk}` };
   }
   let roles: DrbdDeviceWords['roles'] = null;
   let disks: DrbdDeviceWords['disks'] = null;

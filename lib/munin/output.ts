@@ -31,6 +31,11 @@ export class StdoutOutput implements Output {
     if (this.length >= PIECE) this.flush();
   }
 
+  /** Everything flushed has been written (or has failed): nothing is left to Node's stream. */
+  get complete(): boolean {
+    return !this.viaStream;
+  }
+
   /** Writes what is pending, all of it, before returning. */
   flush(): void {
     // A batch that came alone is written as it is, not copied by a join.

@@ -176,7 +176,7 @@ function merge(reading: Reading, known: KnownDevice[]): KnownDevice[] {
   return [...byMinor.values()].sort((a, b) => a.minor - b.minor);
 }
 
-const DISK_VALUE: Record<DiskHealth, string> = { 'up-to-date': '1', degraded: '0.5', failed: '0' };
+
 
 /** A value and what to say about it: the value is null (U) when the source did not say. */
 interface Value {
@@ -185,57 +185,64 @@ interface Value {
   unknown?: string;
 }
 
+// The common values, one object each rather than one per field.
+const NO_VALUE: Value = { value: null };
+const ONE: Value = { value: '1' };
+const ZERO: Value = { value: '0' };
+const HUNDRED: Value = { value: '100' };
+const DISK_VALUE: Record<DiskHealth, Value> = { 'up-to-date': ONE, degraded: { value: '0.5' }, failed: ZERO };
+
 function diskValue(state: string | null, client: boolean): Value {
-  if (state === null) return { value: null };
+  if (state === null) return NO_VALUE;
   // A diskless client by configuration is as it should be.
-  if (client && state === 'Diskless') return { value: '1' };
+  if (client && state === 'Diskless') return ONE;
   const health = diskHealth(state);
-  return health ? { value: DISK_VALUE[health] } : { value: null, unknown: `disk state "${state}"` };
+  return health ? DISK_VALUE[health] : { value: null, unknown: `disk state "${state}"` };
 }
 
 function boolValue(meaning: boolean | null, word: string | null, what: string): Value {
-  if (meaning !== null) return { value: meaning ? '1' : '0' };
-  return word === null ? { value: null } : { value: null, unknown: `${what} "${word}"` };
+  if (meaning !== null) return meaning ? ONE : ZERO;
+  return word === null ? NO_VALUE : { value: null, unknown: `${what} "${word}"` };
 }
 
 /** The value of a measure for a device (and peer), as read now. */
 function valueOf(measure: Measure, device: DrbdDeviceState, peer: DrbdPeerState | undefined, drbd9: boolean): Value {
   switch (measure.kind) {
     case 'connected':
-      if (!peer) return { value: null };
+      if (!peer) return NO_VALUE;
       return boolValue((drbd9 ? isConnected9 : isConnected8)(peer.connection), peer.connection, 'connection state');
     case 'disk':
       return diskValue(device.disk, device.client);
     case 'peerdisk':
-      return peer ? diskValue(peer.disk, peer.client) : { value: null };
+      return peer ? diskValue(peer.disk, peer.client) : NO_VALUE;
     case 'primary':
-      if (device.role === null) return { value: null };
-      return ROLES.includes(device.role) ? { value: device.role === 'Primary' ? '1' : '0' } : { value: null, unknown: `role "${device.role}"` };
+      if (device.role === null) return NO_VALUE;
+      return ROLES.includes(device.role) ? (device.role === 'Primary' ? ONE : ZERO) : { value: null, unknown: `role "${device.role}"` };
     case 'quorum':
       return { value: device.quorum === null ? null : device.quorum ? '1' : '0' };
     case 'suspended':
       return { value: device.suspended === null ? null : device.suspended === 'no' ? '0' : '1' };
     case 'synced':
-      if (!peer) return { value: null };
-      if (!peer.resync) return connectedOrUnknown(peer, drbd9, '100');
+      if (!peer) return NO_VALUE;
+      if (!peer.resync) return connectedOrUnknown(peer, drbd9, HUNDRED);
       return { value: peer.resync.percent === null ? null : String(peer.resync.percent) };
     case 'eta':
-      if (!peer) return { value: null };
-      if (!peer.resync) return connectedOrUnknown(peer, drbd9, '0');
+      if (!peer) return NO_VALUE;
+      if (!peer.resync) return connectedOrUnknown(peer, drbd9, ZERO);
       return { value: peer.resync.secondsLeft === null ? null : String(peer.resync.secondsLeft) };
     case 'oos':
       return { value: peer?.outOfSyncKiB ?? null };
   }
-  return { value: null };
+  return NO_VALUE;
 }
 
 /** No resync: the "none" value, unless the replication state is missing or one this code does not know. */
-function connectedOrUnknown(peer: DrbdPeerState, drbd9: boolean, none: string): Value {
+function connectedOrUnknown(peer: DrbdPeerState, drbd9: boolean, none: Value): Value {
   const state = drbd9 ? peer.replication : peer.connection;
-  if (state === null) return { value: null };
-  if (isResyncing(state) !== null) return { value: none };
+  if (state === null) return NO_VALUE;
+  if (isResyncing(state) !== null) return none;
   // On DRBD 8 the word is cs:, already reported for the connected field.
-  return drbd9 ? { value: null, unknown: `replication state "${state}"` } : { value: null };
+  return drbd9 ? { value: null, unknown: `replication state "${state}"` } : NO_VALUE;
 }
 
 /** A device that is known but not in a complete reading: not configured now. */
@@ -404,7 +411,7 @@ function fieldOf(measure: Measure, row: Row, peer: DrbdPeerState | undefined, pe
     label: withConfig ? `${who} ${measure.label}${measure.perPeer && peerName ? ` (peer ${peerName})` : ''}` : '',
     type: 'GAUGE',
     info: withConfig ? measure.info : undefined,
-    cdef: measure.kind === 'oos' ? `${name},1024,*` : undefined,
+    cdef: withConfig && measure.kind === 'oos' ? `${name},1024,*` : undefined,
     warning: ranges.warning,
     critical: ranges.critical,
     extinfo: withConfig ? extinfoOf(measure, device, peer, peerName, reading, missing, row.drbdName) : undefined,
