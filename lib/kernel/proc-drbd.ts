@@ -83,11 +83,12 @@ export function parseProcDrbd(text: string): ProcDrbd {
       continue;
     }
     if (!current) continue;
-    if (STATS_LINE.test(line)) readCounters(line, current.counters, i === cutLine);
+    // The kernel's own indent first: the regular expression need not run (nor be compiled).
+    if (line.startsWith('    ns:') || STATS_LINE.test(line)) readCounters(line, current.counters, i === cutLine);
     else readProgress(line, current);
   }
   devices.sort((a, b) => a.minor - b.minor);
-  const isDrbd9 = version !== null && /^9\./.test(version) && devices.length === 0;
+  const isDrbd9 = version !== null && version.startsWith('9.') && devices.length === 0;
   return { version, isDrbd9, devices };
 }
 
@@ -97,6 +98,15 @@ function deviceLine(minor: number, connectionState: string, rest: string): DrbdD
 
 /** The roles, disk states and state words of a device line. */
 export function deviceWords(device: DrbdDevice): DrbdDeviceWords {
+  const line84 = STATE_LINE_84.exec(device.stateLine);
+  if (line84) {
+    // Indexed, not destructured: destructuring iterates, an object per element.
+    const role = line84[2]!;
+    const peerRole = line84[3]!;
+    const disk = line84[4]!;
+    const peerDisk = line84[5]!;
+    return { roles: [role, peerRole], disks: [disk, peerDisk], text: `cs:${device.connectionState} ${line84[1]}:${role}/${peerRole} ds:${disk}/${peerDisk}` };
+  }
   let roles: DrbdDeviceWords['roles'] = null;
   let disks: DrbdDeviceWords['disks'] = null;
   let text = `cs:${device.connectionState}`;
@@ -115,6 +125,13 @@ export function deviceWords(device: DrbdDevice): DrbdDeviceWords {
 }
 
 const WHITESPACE = /\s+/;
+
+/**
+ * The usual rest of a device line (8.0 to 8.4), ` ro:Primary/Secondary ds:UpToDate/UpToDate C r-----`,
+ * in one match instead of a split and a look at every word (bench/README.md): the same roles,
+ * disks and words as the loop gives for it.
+ */
+const STATE_LINE_84 = /^ (ro|st):([^\s/]+)\/(\S*) ds:([^\s/]+)\/(\S*) [A-C] [rs][-a-z]{3,5}$/;
 
 /**
  * The I/O flags after the protocol letter, from the kernel's drbd_proc.c: 8.0 prints four
@@ -154,11 +171,24 @@ function readProgress(line: string, device: DrbdDevice): void {
 const COUNTER_WORD = /(?<=^|\s)([a-z]+):(\d+|\[[\d;]+\])(?=\s|$)/g;
 
 /**
+ * The statistics line of DRBD 8.3 and 8.4 as the kernel prints it, all its counters in one match:
+ * a match costs about as much as one of COUNTER_WORD's (bench/README.md). Any other line, or a
+ * last line cut short, is read word by word.
+ */
+const STATS_84 = /^\s*ns:(\d+) nr:(\d+) dw:(\d+) dr:(\d+) al:(\d+) bm:(\d+) lo:(\d+) pe:(\d+) ua:(\d+) ap:(\d+) ep:(\d+) wo:[a-z] oos:(\d+)$/;
+const STATS_84_COUNTERS: readonly DrbdCounter[] = ['ns', 'nr', 'dw', 'dr', 'al', 'bm', 'lo', 'pe', 'ua', 'ap', 'ep', 'oos'];
+
+/**
  * The known `name:value` words of a statistics line. One regular expression over the line: with
  * V8's optimizing compilers off (the plugins' --max-opt=1), its native matcher beats a scan
  * character by character in JavaScript (bench/README.md).
  */
 function readCounters(line: string, counters: DrbdDevice['counters'], cut: boolean): void {
+  const line84 = cut ? null : STATS_84.exec(line);
+  if (line84) {
+    for (let i = 0; i < STATS_84_COUNTERS.length; i++) counters[STATS_84_COUNTERS[i]!] = counterValue(line84[i + 1]!);
+    return;
+  }
   COUNTER_WORD.lastIndex = 0;
   for (let match = COUNTER_WORD.exec(line); match; match = COUNTER_WORD.exec(line)) {
     const name = match[1]!;

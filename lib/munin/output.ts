@@ -19,14 +19,27 @@ export class StdoutOutput implements Output {
   private closed = false;
 
   write(text: string): void {
+    // A batch of lines (protocol.ts) goes out as it is, after what came before it, not copied by a join.
+    if (text.length >= PIECE / 2) {
+      this.flush();
+      this.lines.push(text);
+      this.flush();
+      return;
+    }
     this.lines.push(text);
     this.length += text.length;
     if (this.length >= PIECE) this.flush();
   }
 
+  /** Everything flushed has been written (or has failed): nothing is left to Node's stream. */
+  get complete(): boolean {
+    return !this.viaStream;
+  }
+
   /** Writes what is pending, all of it, before returning. */
   flush(): void {
-    const text = this.lines.join('');
+    // A batch that came alone is written as it is, not copied by a join.
+    const text = this.lines.length === 1 ? this.lines[0]! : this.lines.join('');
     this.lines = [];
     this.length = 0;
     if (text === '' || this.closed) return;

@@ -76,37 +76,88 @@ export function protocolText(text: string): string {
 
 /** Config lines in a fixed order; with withValues, the value lines follow them (dirtyconfig). */
 export function writeConfig(graph: Graph, out: Output, withValues = false): void {
-  for (const [key, value] of graph.attributes) out.write(`${protocolText(key)} ${protocolText(value)}\n`);
-  // Value lines are kept (short strings), so the fields are made only once.
+  const lines = new Lines(out);
+  for (const [key, value] of graph.attributes) lines.add(key, ' ', value);
+  // Names and values are kept (short strings), so the fields are made only once.
   const values: string[] = [];
-  // One write per line, each written out here rather than through a helper made per field: the
+  // One line at a time, each written out here rather than through a helper made per field: the
   // plugins run without V8's optimizing compilers, which would inline it (bench/README.md).
   for (const field of graph.fields) {
-    const name = protocolText(field.name);
-    out.write(`${name}.label ${protocolText(field.label)}\n`);
-    if (field.info) out.write(`${name}.info ${protocolText(field.info)}\n`);
-    out.write(`${name}.type ${field.type}\n`);
-    if (field.min !== undefined) out.write(`${name}.min ${field.min}\n`);
-    if (field.max !== undefined) out.write(`${name}.max ${field.max}\n`);
-    if (field.cdef) out.write(`${name}.cdef ${protocolText(field.cdef)}\n`);
-    if (field.draw) out.write(`${name}.draw ${protocolText(field.draw)}\n`);
-    if (field.hidden) out.write(`${name}.graph no\n`);
-    if (field.negative) out.write(`${name}.negative ${protocolText(field.negative)}\n`);
-    if (field.warning) out.write(`${name}.warning ${protocolText(field.warning)}\n`);
-    if (field.critical) out.write(`${name}.critical ${protocolText(field.critical)}\n`);
-    if (field.extinfo) out.write(`${name}.extinfo ${protocolText(field.extinfo)}\n`);
-    if (withValues) values.push(valueLine(field));
+    const name = field.name;
+    lines.add(name, '.label ', field.label);
+    if (field.info) lines.add(name, '.info ', field.info);
+    lines.add(name, '.type ', field.type);
+    if (field.min !== undefined) lines.add(name, '.min ', String(field.min));
+    if (field.max !== undefined) lines.add(name, '.max ', String(field.max));
+    if (field.cdef) lines.add(name, '.cdef ', field.cdef);
+    if (field.draw) lines.add(name, '.draw ', field.draw);
+    if (field.hidden) lines.add(name, '.graph ', 'no');
+    if (field.negative) lines.add(name, '.negative ', field.negative);
+    if (field.warning) lines.add(name, '.warning ', field.warning);
+    if (field.critical) lines.add(name, '.critical ', field.critical);
+    if (field.extinfo) lines.add(name, '.extinfo ', field.extinfo);
+    if (withValues) values.push(name, field.value ?? 'U');
   }
-  for (const line of values) out.write(line);
+  for (let i = 0; i < values.length; i += 2) lines.add(values[i]!, '.value ', values[i + 1]!);
+  lines.flush();
 }
 
 export function writeValues(graph: Graph, out: Output): void {
-  for (const field of graph.fields) out.write(valueLine(field));
+  const lines = new Lines(out);
+  for (const field of graph.fields) lines.add(field.name, '.value ', field.value ?? 'U');
+  lines.flush();
 }
 
-function valueLine(field: Field): string {
-  // One test of the whole line instead of one of the name and one of the value: the same text.
-  return `${protocolText(`${field.name}.value ${field.value ?? 'U'}`)}\n`;
+/** Lines are handed to the output in batches of about this many characters. */
+const BATCH = 64 * 1024;
+/** The control characters other than the line feed, each as a string. */
+const CONTROL_BUT_LF = Array.from({ length: 32 }, (_, c) => String.fromCharCode(c === 10 ? 0x7f : c));
+
+/**
+ * Whether text holds a control character other than the line feed. A search for one character is
+ * memchr (a few instructions for 16 bytes); a regular expression's character class looks at each
+ * character in turn, about 10 instructions each (bench/README.md).
+ */
+function hasControlButLf(text: string): boolean {
+  for (let i = 0; i < CONTROL_BUT_LF.length; i++) if (text.includes(CONTROL_BUT_LF[i]!)) return true;
+  return false;
+}
+const LF = /\n/g;
+
+/**
+ * Protocol lines (`name.attr text`, `key value`), written to out in batches, each line's name and
+ * text made safe as by protocolText. Kept as their parts until a batch is joined, and tested a
+ * batch at a time: a string made per line and a regular expression call per name and text cost
+ * more than the rest of a line (bench/README.md). A batch with no control character but one line
+ * feed per line has none in any name or text; any other batch is made again part by part.
+ */
+class Lines {
+  /** name, separator, text and line feed of each line, in order. */
+  private parts: string[] = [];
+  private length = 0;
+
+  constructor(private readonly out: Output) {}
+
+  add(name: string, separator: string, text: string): void {
+    this.parts.push(name, separator, text, '\n');
+    this.length += name.length + text.length;
+    if (this.length >= BATCH) this.flush();
+  }
+
+  flush(): void {
+    const parts = this.parts;
+    if (parts.length === 0) return;
+    this.parts = [];
+    this.length = 0;
+    const text = parts.join('');
+    if (!hasControlButLf(text) && text.match(LF)?.length === parts.length / 4) {
+      this.out.write(text);
+      return;
+    }
+    const safe: string[] = [];
+    for (let i = 0; i < parts.length; i += 4) safe.push(protocolText(parts[i]!), parts[i + 1]!, protocolText(parts[i + 2]!), '\n');
+    this.out.write(safe.join(''));
+  }
 }
 
 /**

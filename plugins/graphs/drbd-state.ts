@@ -176,7 +176,7 @@ function merge(reading: Reading, known: KnownDevice[]): KnownDevice[] {
   return [...byMinor.values()].sort((a, b) => a.minor - b.minor);
 }
 
-const DISK_VALUE: Record<DiskHealth, string> = { 'up-to-date': '1', degraded: '0.5', failed: '0' };
+
 
 /** A value and what to say about it: the value is null (U) when the source did not say. */
 interface Value {
@@ -185,57 +185,64 @@ interface Value {
   unknown?: string;
 }
 
+// The common values, one object each rather than one per field.
+const NO_VALUE: Value = { value: null };
+const ONE: Value = { value: '1' };
+const ZERO: Value = { value: '0' };
+const HUNDRED: Value = { value: '100' };
+const DISK_VALUE: Record<DiskHealth, Value> = { 'up-to-date': ONE, degraded: { value: '0.5' }, failed: ZERO };
+
 function diskValue(state: string | null, client: boolean): Value {
-  if (state === null) return { value: null };
+  if (state === null) return NO_VALUE;
   // A diskless client by configuration is as it should be.
-  if (client && state === 'Diskless') return { value: '1' };
+  if (client && state === 'Diskless') return ONE;
   const health = diskHealth(state);
-  return health ? { value: DISK_VALUE[health] } : { value: null, unknown: `disk state "${state}"` };
+  return health ? DISK_VALUE[health] : { value: null, unknown: `disk state "${state}"` };
 }
 
 function boolValue(meaning: boolean | null, word: string | null, what: string): Value {
-  if (meaning !== null) return { value: meaning ? '1' : '0' };
-  return word === null ? { value: null } : { value: null, unknown: `${what} "${word}"` };
+  if (meaning !== null) return meaning ? ONE : ZERO;
+  return word === null ? NO_VALUE : { value: null, unknown: `${what} "${word}"` };
 }
 
 /** The value of a measure for a device (and peer), as read now. */
 function valueOf(measure: Measure, device: DrbdDeviceState, peer: DrbdPeerState | undefined, drbd9: boolean): Value {
   switch (measure.kind) {
     case 'connected':
-      if (!peer) return { value: null };
+      if (!peer) return NO_VALUE;
       return boolValue((drbd9 ? isConnected9 : isConnected8)(peer.connection), peer.connection, 'connection state');
     case 'disk':
       return diskValue(device.disk, device.client);
     case 'peerdisk':
-      return peer ? diskValue(peer.disk, peer.client) : { value: null };
+      return peer ? diskValue(peer.disk, peer.client) : NO_VALUE;
     case 'primary':
-      if (device.role === null) return { value: null };
-      return ROLES.includes(device.role) ? { value: device.role === 'Primary' ? '1' : '0' } : { value: null, unknown: `role "${device.role}"` };
+      if (device.role === null) return NO_VALUE;
+      return ROLES.includes(device.role) ? (device.role === 'Primary' ? ONE : ZERO) : { value: null, unknown: `role "${device.role}"` };
     case 'quorum':
       return { value: device.quorum === null ? null : device.quorum ? '1' : '0' };
     case 'suspended':
       return { value: device.suspended === null ? null : device.suspended === 'no' ? '0' : '1' };
     case 'synced':
-      if (!peer) return { value: null };
-      if (!peer.resync) return connectedOrUnknown(peer, drbd9, '100');
+      if (!peer) return NO_VALUE;
+      if (!peer.resync) return connectedOrUnknown(peer, drbd9, HUNDRED);
       return { value: peer.resync.percent === null ? null : String(peer.resync.percent) };
     case 'eta':
-      if (!peer) return { value: null };
-      if (!peer.resync) return connectedOrUnknown(peer, drbd9, '0');
+      if (!peer) return NO_VALUE;
+      if (!peer.resync) return connectedOrUnknown(peer, drbd9, ZERO);
       return { value: peer.resync.secondsLeft === null ? null : String(peer.resync.secondsLeft) };
     case 'oos':
       return { value: peer?.outOfSyncKiB ?? null };
   }
-  return { value: null };
+  return NO_VALUE;
 }
 
 /** No resync: the "none" value, unless the replication state is missing or one this code does not know. */
-function connectedOrUnknown(peer: DrbdPeerState, drbd9: boolean, none: string): Value {
+function connectedOrUnknown(peer: DrbdPeerState, drbd9: boolean, none: Value): Value {
   const state = drbd9 ? peer.replication : peer.connection;
-  if (state === null) return { value: null };
-  if (isResyncing(state) !== null) return { value: none };
+  if (state === null) return NO_VALUE;
+  if (isResyncing(state) !== null) return none;
   // On DRBD 8 the word is cs:, already reported for the connected field.
-  return drbd9 ? { value: null, unknown: `replication state "${state}"` } : { value: null };
+  return drbd9 ? { value: null, unknown: `replication state "${state}"` } : NO_VALUE;
 }
 
 /** A device that is known but not in a complete reading: not configured now. */
@@ -261,19 +268,30 @@ export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
     graph(withValues, withConfig = true) {
       const read1 = read(env);
       const kept = new PluginState(env, KNOWN_FILE);
-      const remembered = loadKnown(kept);
-      if ('unavailable' in read1 && remembered.length === 0) {
-        // No DRBD here, and never seen: the health graph's title and no fields, as the other DRBD plugins.
-        return [{ name: GRAPHS.health.name, attributes: GRAPHS.health.attributes, fields: [] }];
+      // The usual run: the devices kept are the devices now, so the text kept is compared with
+      // theirs instead of parsed, merged and made again (bench/README.md).
+      const now = 'unavailable' in read1 ? undefined : merge(read1, []);
+      let reading: Reading;
+      let known: KnownDevice[];
+      let problem: string | undefined;
+      if (now && kept.holds({ devices: now })) {
+        reading = read1 as Reading;
+        known = now;
+      } else {
+        const remembered = loadKnown(kept);
+        if ('unavailable' in read1 && remembered.length === 0) {
+          // No DRBD here, and never seen: the health graph's title and no fields, as the other DRBD plugins.
+          return [{ name: GRAPHS.health.name, attributes: GRAPHS.health.attributes, fields: [] }];
+        }
+        // Devices were seen before: their fields stay. Without /proc/drbd (the module unloaded) none
+        // is configured now (critical); a /proc/drbd that cannot be read says nothing (U).
+        reading =
+          'unavailable' in read1
+            ? { devices: [], drbd9: remembered.some((d) => d.drbd9), complete: read1.absent, problem: read1.unavailable }
+            : read1;
+        known = merge(reading, remembered);
+        problem = reading.devices.length > 0 || reading.complete ? kept.save({ devices: known }, 'the DRBD device list') : undefined;
       }
-      // Devices were seen before: their fields stay. Without /proc/drbd (the module unloaded) none
-      // is configured now (critical); a /proc/drbd that cannot be read says nothing (U).
-      const reading: Reading =
-        'unavailable' in read1
-          ? { devices: [], drbd9: remembered.some((d) => d.drbd9), complete: read1.absent, problem: read1.unavailable }
-          : read1;
-      const known = merge(reading, remembered);
-      const problem = reading.devices.length > 0 || reading.complete ? kept.save({ devices: known }, 'the DRBD device list') : undefined;
       if (reading.problem) warn(reading.complete ? `${reading.problem}: the devices seen before are not configured now` : `${reading.problem}; values not read are U`);
       if (problem) warn(problem);
       // One copy of the settings: each look-up in process.env is a call into Node's C++ side.
@@ -324,62 +342,81 @@ interface FieldContext {
   reported: Set<string>;
 }
 
-/** The one "peer" of a per-device measure. */
-const DEVICE_ONLY = [undefined] as const;
 const NO_RANGES: Ranges = {};
+
+/** Each graph's measures, in MEASURES order. */
+const MEASURES_OF = Object.fromEntries((Object.keys(GRAPHS) as Array<Measure['graph']>).map((graph) => [graph, MEASURES.filter((m) => m.graph === graph)])) as Record<Measure['graph'], Measure[]>;
 
 /**
  * The fields of one graph, in device order, each device's measures in MEASURES order. An array,
  * not a generator: the graphs are made whole anyway, and resuming a generator per field costs
- * (bench/README.md).
+ * (bench/README.md). Indexed loops, not for-of: an iterator per device and measure costs more than
+ * the field.
  */
 function graphFields(graph: Measure['graph'], context: FieldContext): Field[] {
-  const { reading, withValues, withConfig } = context;
-  const measures = MEASURES.filter((m) => m.graph === graph);
-  const names = new FieldNames();
+  const rows = context.rows;
+  const measures = MEASURES_OF[graph];
+  // Only names with a peer's name in them need it.
+  let names: FieldNames | undefined;
   const fields: Field[] = [];
-  for (const { entry, device, drbdName, who, missing } of context.rows) {
-    for (const measure of measures) {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const entry = row.entry;
+    for (let m = 0; m < measures.length; m++) {
+      const measure = measures[m]!;
       if (measure.drbd9 && !entry.drbd9) continue;
       if (measure.kind === 'quorum' && !entry.quorum) continue;
       if (measure.kind === 'peerdisk' && entry.peerDisk === false) continue;
-      const peers: ReadonlyArray<string | null | undefined> = measure.perPeer ? entry.peers : DEVICE_ONLY;
-      for (const peerName of peers) {
-        // With one peer the names are DRBD 8's, so history survives an 8 to 9 upgrade.
-        const named = measure.perPeer && entry.peers.length > 1 && peerName !== null && peerName !== undefined;
-        // drbd<minor><kind> is valid and unique as it is; a peer's name part needs FieldNames.
-        const name = named ? names.next(drbdName + peerNamePart(peerName!) + measure.kind, `${drbdName}/${peerName}/${measure.kind}`) : drbdName + measure.kind;
-        const peer = peerName === undefined ? device?.peers[0] : peerOf(device, entry, peerName);
-        let value: string | null = null;
-        if (device) {
-          const v = valueOf(measure, device, peer, reading.drbd9);
-          value = v.value;
-          const line = v.unknown && `${who}: unknown ${v.unknown} (a newer DRBD?): the values that depend on it are U`;
-          if (line && !context.reported.has(line)) {
-            context.reported.add(line);
-            warn(line);
-          }
-        } else if (missing) {
-          value = notConfigured(measure);
-        }
-        // No min: every value is a state, a percent or an amount, never below 0. All properties
-        // in one literal: objects of one shape are cheaper to make and to read.
-        const ranges = withConfig ? context.ranges!.of(measure.kind, name) : NO_RANGES;
-        fields.push({
-          name,
-          label: withConfig ? `${who} ${measure.label}${measure.perPeer && peerName ? ` (peer ${peerName})` : ''}` : '',
-          type: 'GAUGE',
-          info: withConfig ? measure.info : undefined,
-          cdef: measure.kind === 'oos' ? `${name},1024,*` : undefined,
-          warning: ranges.warning,
-          critical: ranges.critical,
-          extinfo: withConfig ? extinfoOf(measure, device, peer, peerName, reading, missing, drbdName) : undefined,
-          value: withValues ? value : null,
-        });
+      if (!measure.perPeer) {
+        // drbd<minor><kind> is valid and unique as it is.
+        fields.push(fieldOf(measure, row, row.device?.peers[0], undefined, row.drbdName + measure.kind, context));
+        continue;
+      }
+      const peers = entry.peers;
+      for (let p = 0; p < peers.length; p++) {
+        const peerName = peers[p];
+        // With one peer the names are DRBD 8's, so history survives an 8 to 9 upgrade; a peer's
+        // name part needs FieldNames.
+        const named = peers.length > 1 && peerName !== null && peerName !== undefined;
+        if (named) names ??= new FieldNames();
+        const name = named ? names!.next(row.drbdName + peerNamePart(peerName) + measure.kind, `${row.drbdName}/${peerName}/${measure.kind}`) : row.drbdName + measure.kind;
+        fields.push(fieldOf(measure, row, peerOf(row.device, entry, peerName!), peerName, name, context));
       }
     }
   }
   return fields;
+}
+
+/** One field: of a device's measure (peerName undefined) or of one of its peers'. */
+function fieldOf(measure: Measure, row: Row, peer: DrbdPeerState | undefined, peerName: string | null | undefined, name: string, context: FieldContext): Field {
+  const { device, who, missing } = row;
+  const { reading, withConfig } = context;
+  let value: string | null = null;
+  if (device) {
+    const v = valueOf(measure, device, peer, reading.drbd9);
+    value = v.value;
+    const line = v.unknown && `${who}: unknown ${v.unknown} (a newer DRBD?): the values that depend on it are U`;
+    if (line && !context.reported.has(line)) {
+      context.reported.add(line);
+      warn(line);
+    }
+  } else if (missing) {
+    value = notConfigured(measure);
+  }
+  // No min: every value is a state, a percent or an amount, never below 0. All properties in one
+  // literal: objects of one shape are cheaper to make and to read.
+  const ranges = withConfig ? context.ranges!.of(measure.kind, name) : NO_RANGES;
+  return {
+    name,
+    label: withConfig ? `${who} ${measure.label}${measure.perPeer && peerName ? ` (peer ${peerName})` : ''}` : '',
+    type: 'GAUGE',
+    info: withConfig ? measure.info : undefined,
+    cdef: withConfig && measure.kind === 'oos' ? `${name},1024,*` : undefined,
+    warning: ranges.warning,
+    critical: ranges.critical,
+    extinfo: withConfig ? extinfoOf(measure, device, peer, peerName, reading, missing, row.drbdName) : undefined,
+    value: context.withValues ? value : null,
+  };
 }
 
 /** The peer state of a known peer name; with one peer, whatever the one peer is called now. */

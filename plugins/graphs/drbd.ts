@@ -131,56 +131,62 @@ const COMMON: Array<[string, string]> = [
   ['graph_printf', '%7.2lf'],
 ];
 
-export const DRBD_GRAPHS: Record<'drbd' | 'drbd_al' | 'drbd_ext', DrbdGraphSpec> = {
-  drbd: {
-    attributes: [
-      ['graph_title', 'DRBD disk and network traffic'],
-      ['graph_category', 'disk'],
-      ['graph_info', 'Per DRBD device: local disk reads and writes, replication traffic sent to and received from the peer, and the amount of data out of sync (bytes, not a rate).'],
-      ['graph_vlabel', 'bytes per ${graph_period}'],
-      ['graph_args', '--base 1024 --lower-limit 0'],
-      ...COMMON,
-    ],
-    measures: [
-      { counter: 'dr', suffix: 'dr', label: 'disk read', info: 'Read from the local disk (dr).', type: 'DERIVE', kib: true },
-      { counter: 'dw', suffix: 'dw', label: 'disk write', info: 'Written to the local disk (dw).', type: 'DERIVE', kib: true },
-      { counter: 'ns', suffix: 'ns', label: 'network send', info: 'Sent to the peer over the network (ns).', type: 'DERIVE', kib: true },
-      { counter: 'nr', suffix: 'nr', label: 'network receive', info: 'Received from the peer over the network (nr).', type: 'DERIVE', kib: true },
-      { counter: 'oos', suffix: 'os', label: 'out of sync', info: 'Data currently out of sync with the peer (oos), in bytes: an amount, not a rate.', type: 'GAUGE', kib: true },
-    ],
-  },
-  drbd_al: {
-    attributes: [
-      ['graph_title', 'DRBD activity log updates'],
-      ['graph_category', 'disk'],
-      ['graph_info', 'Per DRBD device: updates of the activity log area of the metadata (al). Many updates mean writes spread over more extents than al-extents covers.'],
-      ['graph_vlabel', 'updates per ${graph_period}'],
-      ['graph_args', '--base 1000 --lower-limit 0'],
-      ...COMMON,
-    ],
-    measures: [
-      { counter: 'al', suffix: 'al', label: 'activity log updates', info: 'Activity log updates of the metadata (al).', type: 'DERIVE' },
-    ],
-  },
-  drbd_ext: {
-    attributes: [
-      ['graph_title', 'DRBD bitmap updates and requests in flight'],
-      ['graph_category', 'disk'],
-      ['graph_info', 'Per DRBD device: bitmap updates per second (bm) and the number of requests in flight at the moment of the reading (lo pe ua ap ep).'],
-      ['graph_vlabel', 'updates per ${graph_period} / requests'],
-      ['graph_args', '--base 1000 --lower-limit 0'],
-      ...COMMON,
-    ],
-    measures: [
-      { counter: 'bm', suffix: 'bm', label: 'bitmap updates', info: 'Bitmap updates of the metadata per second (bm).', type: 'DERIVE' },
-      { counter: 'lo', suffix: 'lo', label: 'local pending', info: 'Requests open to the local disk (lo).', type: 'GAUGE' },
-      { counter: 'pe', suffix: 'pe', label: 'pending', info: 'Requests sent to the peer, not yet answered (pe).', type: 'GAUGE' },
-      { counter: 'ua', suffix: 'ua', label: 'unacknowledged', info: 'Requests received from the peer, not yet acknowledged (ua).', type: 'GAUGE' },
-      { counter: 'ap', suffix: 'ap', label: 'application pending', info: 'Block I/O requests forwarded to DRBD, not yet answered (ap).', type: 'GAUGE' },
-      { counter: 'ep', suffix: 'ep', label: 'epochs', info: 'Epoch objects (ep), DRBD 8 only.', type: 'GAUGE' },
-    ],
-  },
-};
+// Made by a call marked pure, so that a bundle that does not use them (drbd_state) leaves them
+// out: the spreads alone would keep them, and every byte of a plugin is parsed at each start.
+export const DRBD_GRAPHS = /* @__PURE__ */ drbdGraphs();
+
+function drbdGraphs(): Record<'drbd' | 'drbd_al' | 'drbd_ext', DrbdGraphSpec> {
+  return {
+    drbd: {
+      attributes: [
+        ['graph_title', 'DRBD disk and network traffic'],
+        ['graph_category', 'disk'],
+        ['graph_info', 'Per DRBD device: local disk reads and writes, replication traffic sent to and received from the peer, and the amount of data out of sync (bytes, not a rate).'],
+        ['graph_vlabel', 'bytes per ${graph_period}'],
+        ['graph_args', '--base 1024 --lower-limit 0'],
+        ...COMMON,
+      ],
+      measures: [
+        { counter: 'dr', suffix: 'dr', label: 'disk read', info: 'Read from the local disk (dr).', type: 'DERIVE', kib: true },
+        { counter: 'dw', suffix: 'dw', label: 'disk write', info: 'Written to the local disk (dw).', type: 'DERIVE', kib: true },
+        { counter: 'ns', suffix: 'ns', label: 'network send', info: 'Sent to the peer over the network (ns).', type: 'DERIVE', kib: true },
+        { counter: 'nr', suffix: 'nr', label: 'network receive', info: 'Received from the peer over the network (nr).', type: 'DERIVE', kib: true },
+        { counter: 'oos', suffix: 'os', label: 'out of sync', info: 'Data currently out of sync with the peer (oos), in bytes: an amount, not a rate.', type: 'GAUGE', kib: true },
+      ],
+    },
+    drbd_al: {
+      attributes: [
+        ['graph_title', 'DRBD activity log updates'],
+        ['graph_category', 'disk'],
+        ['graph_info', 'Per DRBD device: updates of the activity log area of the metadata (al). Many updates mean writes spread over more extents than al-extents covers.'],
+        ['graph_vlabel', 'updates per ${graph_period}'],
+        ['graph_args', '--base 1000 --lower-limit 0'],
+        ...COMMON,
+      ],
+      measures: [
+        { counter: 'al', suffix: 'al', label: 'activity log updates', info: 'Activity log updates of the metadata (al).', type: 'DERIVE' },
+      ],
+    },
+    drbd_ext: {
+      attributes: [
+        ['graph_title', 'DRBD bitmap updates and requests in flight'],
+        ['graph_category', 'disk'],
+        ['graph_info', 'Per DRBD device: bitmap updates per second (bm) and the number of requests in flight at the moment of the reading (lo pe ua ap ep).'],
+        ['graph_vlabel', 'updates per ${graph_period} / requests'],
+        ['graph_args', '--base 1000 --lower-limit 0'],
+        ...COMMON,
+      ],
+      measures: [
+        { counter: 'bm', suffix: 'bm', label: 'bitmap updates', info: 'Bitmap updates of the metadata per second (bm).', type: 'DERIVE' },
+        { counter: 'lo', suffix: 'lo', label: 'local pending', info: 'Requests open to the local disk (lo).', type: 'GAUGE' },
+        { counter: 'pe', suffix: 'pe', label: 'pending', info: 'Requests sent to the peer, not yet answered (pe).', type: 'GAUGE' },
+        { counter: 'ua', suffix: 'ua', label: 'unacknowledged', info: 'Requests received from the peer, not yet acknowledged (ua).', type: 'GAUGE' },
+        { counter: 'ap', suffix: 'ap', label: 'application pending', info: 'Block I/O requests forwarded to DRBD, not yet answered (ap).', type: 'GAUGE' },
+        { counter: 'ep', suffix: 'ep', label: 'epochs', info: 'Epoch objects (ep), DRBD 8 only.', type: 'GAUGE' },
+      ],
+    },
+  };
+}
 
 /**
  * The part of a field name that tells one peer from another: the cleaned peer name, with a
@@ -215,9 +221,10 @@ export function drbdPlugin(spec: DrbdGraphSpec, env: NodeJS.ProcessEnv): Plugin 
 
 /** The fields of a graph for these volumes, in order; labels are left empty unless withConfig. */
 function* drbdFields(spec: DrbdGraphSpec, volumes: DrbdVolume[], withValues: boolean, withConfig: boolean): Generator<Field> {
+  // Only names with a peer's name in them need it: drbd<minor><suffix> is valid and unique as it is
+  // (as in drbd_state), and testing each of thousands costs (bench/README.md).
   const names = new FieldNames();
-  const field = (measure: Measure, candidate: string, identity: string, label: string, value: string | null | undefined): Field => {
-    const name = names.next(candidate, identity);
+  const field = (measure: Measure, name: string, label: string, value: string | null | undefined): Field => {
     return {
       name,
       label,
@@ -234,7 +241,7 @@ function* drbdFields(spec: DrbdGraphSpec, volumes: DrbdVolume[], withValues: boo
       if (!PEER_COUNTERS.has(measure.counter)) {
         if (!(measure.counter in volume.device)) continue;
         const label = withConfig ? `${device} ${measure.label}` : '';
-        yield field(measure, device + measure.suffix, `${device}//${measure.counter}`, label, volume.device[measure.counter]);
+        yield field(measure, device + measure.suffix, label, volume.device[measure.counter]);
         continue;
       }
       for (const peer of volume.peers) {
@@ -242,8 +249,8 @@ function* drbdFields(spec: DrbdGraphSpec, volumes: DrbdVolume[], withValues: boo
         // With one peer the names are the DRBD 8 names, so history survives an 8 to 9 upgrade.
         const named = volume.peers.length > 1 && peer.name !== null;
         const label = withConfig ? `${device} ${measure.label}${named ? ` (peer ${peer.name})` : ''}` : '';
-        const candidate = device + (named ? peerNamePart(peer.name!) : '') + measure.suffix;
-        yield field(measure, candidate, `${device}/${peer.name ?? ''}/${measure.counter}`, label, peer.counters[measure.counter]);
+        const name = named ? names.next(device + peerNamePart(peer.name!) + measure.suffix, `${device}/${peer.name}/${measure.counter}`) : device + measure.suffix;
+        yield field(measure, name, label, peer.counters[measure.counter]);
       }
     }
   }

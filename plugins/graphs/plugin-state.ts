@@ -33,6 +33,11 @@ export class PluginState {
     }
   }
 
+  /** Whether value is what is kept (as save would write it). */
+  holds(value: unknown): boolean {
+    return this.path !== null && this.read() === JSON.stringify(value) + '\n';
+  }
+
   /** Keeps value when it differs from what is kept; returns a problem to report, if any (what: what is kept, for it). */
   save(value: unknown, what: string): string | undefined {
     if (this.path === null) return undefined;
