@@ -265,13 +265,15 @@ describe('child_process is loaded only when drbdsetup is run', () => {
     return /child_process=(true|false)/.exec(run.stderr)?.[1];
   };
 
-  it('not on a DRBD 8 node, nor on DRBD 9 with env.drbd_events2; yes when drbdsetup runs', () => {
+  it('not on a DRBD 8 node, nor on DRBD 9 with env.drbd_events2, nor when drbdsetup runs on Node 20 (the spawn_sync binding); yes where pending deprecations are shown', () => {
     const drbd8 = copyFixture(new URL('../fixtures/proc-drbd/blog-cn-8.4.11-1.txt', import.meta.url), `${dir}/proc-drbd8`);
     const drbd9 = copyFixture(DRBD9_PROC, `${dir}/proc-drbd9`);
     writeFileSync(`${dir}/events2`, THREE_PEERS_EVENTS2);
     expect(loadedChildProcess({ drbd_proc: drbd8 })).toBe('false');
     expect(loadedChildProcess({ drbd_proc: drbd8 }, 'config')).toBe('false');
     expect(loadedChildProcess({ drbd_proc: drbd9, drbd_events2: `${dir}/events2` })).toBe('false');
-    expect(loadedChildProcess({ drbd_proc: drbd9, drbdsetup: workingDrbdsetup(dir, 'drbdsetup', `${dir}/events2`) })).toBe('true');
+    const drbdsetup = workingDrbdsetup(dir, 'drbdsetup', `${dir}/events2`);
+    expect(loadedChildProcess({ drbd_proc: drbd9, drbdsetup })).toBe(/^v(20|24)\./.test(process.version) ? 'false' : 'true');
+    expect(loadedChildProcess({ drbd_proc: drbd9, drbdsetup, NODE_PENDING_DEPRECATION: '1' })).toBe('true');
   });
 });
