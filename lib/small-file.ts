@@ -1,6 +1,6 @@
 // Reading a status file whole, with a guard: only a regular file (a FIFO or a device put in its
 // place would block or never end) and at most a bounded size.
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 export type SmallFile = { text: string } | { error: unknown };
 
@@ -35,15 +35,9 @@ export function readSmallFile(path: string, maxBytes: number, encoding: BufferEn
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     const stat = fstatSync(fd);
     if (!stat.isFile()) return { error: new NotARegularFile(path) };
+    // A size is trusted to refuse a file, never to bound the read: /proc files say 0. Node's
+    // readFileSync would be cheaper but reads to the end, whatever that is (bench/README.md).
     if (stat.size > maxBytes) return { error: new FileTooLarge(path, maxBytes) };
-    if (encoding === 'utf8') {
-      // Node's one native call, for the most common case: reading into buffers of our own costs
-      // a DRBD plugin about 1.5 million instructions more, most of it compiling Node's functions
-      // for their first use (bench/README.md). A regular file ends; a /proc file (size 0) is
-      // bounded by the kernel, and checked after.
-      const text = readFileSync(fd, 'utf8');
-      return stat.size === 0 && Buffer.byteLength(text) > maxBytes ? { error: new FileTooLarge(path, maxBytes) } : { text };
-    }
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
