@@ -16,8 +16,11 @@ const SIGKILL = 9;
 
 export type CommandRun =
   | { ok: true; output: string }
-  /** refused: the command may not be run, or it was refused what it asked, as this user. */
-  | { ok: false; refused: boolean; reason: string; output?: string };
+  /**
+   * refused: the command may not be run, or it was refused what it asked, as this user.
+   * exitStatus: the status it exited with, when it ran and exited non-zero.
+   */
+  | { ok: false; refused: boolean; reason: string; output?: string; exitStatus?: number };
 
 export interface BoundedCommand {
   path: string;
@@ -87,7 +90,8 @@ export function runBounded(command: BoundedCommand): CommandRun {
   if (run.status !== 0) {
     const said = firstLine(run.stderr) || firstLine(run.stdout);
     const how = run.signal ? `was killed by ${run.signal}` : `exited with ${run.status}`;
-    return { ok: false, refused: command.refusedText.test(run.stderr), reason: `${shown} ${how}${said ? `: ${said}` : ''}`, output: run.stdout };
+    const failed = { ok: false as const, refused: command.refusedText.test(run.stderr), reason: `${shown} ${how}${said ? `: ${said}` : ''}`, output: run.stdout };
+    return run.status === null ? failed : { ...failed, exitStatus: run.status };
   }
   return { ok: true, output: run.stdout };
 }

@@ -228,14 +228,16 @@ export function resourceSaid(resource: ClusterResource, state: ClusterState, wit
 
 export type CrmMonRead = { ok: true; state: ClusterState; text: string } | { ok: false; refused: boolean; absent: boolean; reason: string };
 
-/** crm_mon's answer to options it does not know: getopt's words, or its usage exit status (64). */
-const USAGE_REFUSED = /unrecognized option|invalid option|unknown option| exited with 64(:|$)/i;
+/** crm_mon's words for options it does not know (getopt's); 2.x also exits with its usage status. */
+const UNKNOWN_OPTION = /unrecognized option|invalid option|unknown option/i;
+/** CRM_EX_USAGE: the exit status of a crm_mon that refuses its options. */
+const EXIT_USAGE = 64;
 
 /** Runs crm_mon (the 1.1 arguments when the 2.x ones are refused) and reads its output. */
 export function runCrmMon(path: string, timeoutS: number, env?: Record<string, string | undefined>): CommandRun {
   const common = { path, timeoutS, env, notFound: 'install pacemaker-cli-utils (pacemaker-cli) or set env.crm_mon', refusedText: /Permission denied|Operation not permitted|Insufficient privileges/i };
   const run = runBounded({ ...common, args: CRM_MON_ARGS });
-  if (!run.ok && USAGE_REFUSED.test(run.reason)) return runBounded({ ...common, args: CRM_MON_ARGS_1_1 });
+  if (!run.ok && (run.exitStatus === EXIT_USAGE || UNKNOWN_OPTION.test(run.reason))) return runBounded({ ...common, args: CRM_MON_ARGS_1_1 });
   return run;
 }
 

@@ -42,7 +42,7 @@ describe.each(['spawn_sync binding', 'child_process'])('runBounded, %s', (way) =
   it('its output, its exit status with the first line said, a missing or forbidden command', () => {
     expect(runBounded(command(script(dir, 'ok', 'echo "args: $*"')))).toEqual({ ok: true, output: 'args: --x\n' });
     const fails = script(dir, 'fails', "echo out\necho 'bad thing' >&2\nexit 3");
-    expect(runBounded(command(fails))).toEqual({ ok: false, refused: false, reason: `${fails} --x exited with 3: bad thing`, output: 'out\n' });
+    expect(runBounded(command(fails))).toEqual({ ok: false, refused: false, reason: `${fails} --x exited with 3: bad thing`, output: 'out\n', exitStatus: 3 });
     const refused = script(dir, 'refused', "echo 'Permission denied' >&2\nexit 1");
     expect(runBounded(command(refused))).toMatchObject({ ok: false, refused: true });
     expect(runBounded(command(`${dir}/missing`))).toEqual({ ok: false, refused: false, reason: `${dir}/missing not found: install it` });
