@@ -176,8 +176,6 @@ function merge(reading: Reading, known: KnownDevice[]): KnownDevice[] {
   return [...byMinor.values()].sort((a, b) => a.minor - b.minor);
 }
 
-
-
 /** A value and what to say about it: the value is null (U) when the source did not say. */
 interface Value {
   value: string | null;

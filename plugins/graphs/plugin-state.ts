@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../lib/atomic-file.js';
 import { briefError } from '../../lib/errors.js';
 
+/** What save writes for a value, and holds compares with. */
+const textOf = (value: unknown) => JSON.stringify(value) + '\n';
+
 export class PluginState {
   /** The file, or null when munin-node gave no state directory (then nothing is kept). */
   readonly path: string | null;
@@ -35,13 +38,13 @@ export class PluginState {
 
   /** Whether value is what is kept (as save would write it). */
   holds(value: unknown): boolean {
-    return this.path !== null && this.read() === JSON.stringify(value) + '\n';
+    return this.path !== null && this.read() === textOf(value);
   }
 
   /** Keeps value when it differs from what is kept; returns a problem to report, if any (what: what is kept, for it). */
   save(value: unknown, what: string): string | undefined {
     if (this.path === null) return undefined;
-    const text = JSON.stringify(value) + '\n';
+    const text = textOf(value);
     if (this.read() === text) return undefined;
     try {
       writeFileAtomic(this.path, text, 0o644, this.options);

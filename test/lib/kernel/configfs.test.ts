@@ -372,12 +372,15 @@ describe('readLioTree as user nobody, on directories that cannot be listed', () 
   });
 });
 
+/** Writes name with content in dir; gives its path. */
+const fileIn = (dir: string) => (name: string, content: string) => {
+  writeFileSync(`${dir}/${name}`, content);
+  return `${dir}/${name}`;
+};
+
 describe('readCounter', () => {
   const dir = tempDir();
-  const file = (name: string, content: string) => {
-    writeFileSync(`${dir}/${name}`, content);
-    return `${dir}/${name}`;
-  };
+  const file = fileIn(dir);
 
   it('a counter: its digits, without the newline or surrounding blanks', () => {
     expect(readCounter(file('read_mbytes', '123456\n'))).toEqual({ value: '123456' });
@@ -437,10 +440,7 @@ describe('readCounter', () => {
 
 describe('readPlainCounter', () => {
   const dir = tempDir();
-  const file = (name: string, content: string) => {
-    writeFileSync(`${dir}/${name}`, content);
-    return `${dir}/${name}`;
-  };
+  const file = fileIn(dir);
 
   it('a counter as the kernel writes it (digits, no leading zero, a newline, up to 15 digits) is its number', () => {
     expect(readPlainCounter(file('read_mbytes', '123456\n'))).toBe(123456);
