@@ -5,7 +5,7 @@
 // Units are those of DRBD 8's /proc/drbd: ns nr dw dr oos in KiB, al bm counters of metadata
 // updates, lo pe ua ap ep requests in flight. DRBD 9's events2 reports the same units (events2.ts).
 import { briefError, errorCode } from '../errors.js';
-import { readSmallFile } from '../small-file.js';
+import { readSmallFile, type SmallFile } from '../small-file.js';
 import { isResyncing } from './drbd-states.js';
 import { runEvents2 } from './drbdsetup.js';
 import { parseEvents2, type DeviceObject, type Events2State, type PeerDeviceObject, type Props } from './events2.js';
@@ -48,8 +48,13 @@ export type Events2Text =
   /** refused: drbdsetup may not be run or may not talk to the kernel as this user. */
   | { ok: false; reason: string; refused: boolean };
 
-export function readDrbdText(sources: DrbdSources): DrbdText {
-  const read = readSmallFile(sources.proc, MAX_PROC_BYTES, 'utf8');
+/** /proc/drbd (sources.proc) as text, bounded. */
+export function readProcDrbdFile(sources: DrbdSources): SmallFile {
+  return readSmallFile(sources.proc, MAX_PROC_BYTES, 'utf8');
+}
+
+/** The sources' text; read: /proc/drbd as readProcDrbdFile read it already. */
+export function readDrbdText(sources: DrbdSources, read = readProcDrbdFile(sources)): DrbdText {
   if ('error' in read) return errorCode(read.error) === 'ENOENT' ? { kind: 'absent' } : { kind: 'unreadable', error: read.error };
   const proc = parseProcDrbd(read.text);
   if (!proc.isDrbd9) return { kind: 'drbd8', procText: read.text, proc };

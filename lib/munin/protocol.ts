@@ -1,6 +1,7 @@
 // The Munin plugin protocol (Munin 2.0): modes, config and value output, field names.
 // Everything a plugin prints goes through here, so the protocol rules live in one place.
 import { UserError } from '../errors.js';
+import { ConfigMemo } from './config-memo.js';
 
 export type FieldType = 'GAUGE' | 'DERIVE';
 
@@ -54,6 +55,13 @@ export interface Plugin<G extends Graph | Graph[] = Graph> {
    * A multigraph plugin returns its graphs, the first the one a plain master gets.
    */
   graph(withValues: boolean, withConfig?: boolean): G;
+  /**
+   * Everything the config depends on besides the plugin's build and environment, as text (e.g.
+   * /proc/drbd without its counters): the config is then kept and printed again while they are
+   * the same (ConfigMemo). undefined: made anew this time. Read before graph(), which must make
+   * the config from these same inputs, not read them again.
+   */
+  configInputs?(): string | undefined;
 }
 
 /** Where a plugin's output goes: standard output (StdoutOutput), or a string in the tests. */
@@ -173,7 +181,17 @@ export function runMode(plugin: Plugin<Graph | Graph[]>, mode: string | undefine
     case 'config': {
       // dirtyconfig: the master skips the fetch run, so config must carry the values too.
       const dirty = env.MUNIN_CAP_DIRTYCONFIG === '1';
-      for (const graph of graphsToPrint(plugin.graph(dirty), env, out)) writeConfig(graph, out, dirty);
+      const inputs = dirty ? undefined : plugin.configInputs?.();
+      const memo = inputs === undefined ? undefined : ConfigMemo.open(env, inputs);
+      if (memo?.output !== undefined) {
+        out.write(memo.output);
+        return;
+      }
+      const warned = warnings;
+      const to = memo ? memo.recording(out) : out;
+      for (const graph of graphsToPrint(plugin.graph(dirty), env, to)) writeConfig(graph, to, dirty);
+      // A config that said something on stderr is made again next time, to say it again.
+      if (memo && warnings === warned) memo.save();
       return;
     }
     case undefined:
@@ -207,8 +225,12 @@ function* graphsToPrint(made: Graph | Graph[], env: NodeJS.ProcessEnv, out: Outp
   }
 }
 
+/** Lines warn() has written. */
+let warnings = 0;
+
 /** One problem line on stderr; never starts with '#', which munin would take as a comment. */
 export function warn(message: string): void {
+  warnings++;
   // One line in munin-node's log, whatever names the message holds.
   process.stderr.write(`${process.argv[1]?.split('/').pop() ?? 'plugin'}: ${protocolText(message)}\n`);
 }

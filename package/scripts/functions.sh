@@ -32,9 +32,10 @@ enable_plugins() {
 }
 
 # On purge (the .rpm: on erase): what our plugins kept in munin-node's plugin state directories
-# (lio-munin-*.json: the devices, resources and listings they saw, lio_disk's last reading).
+# (lio-munin-*.json: the devices, resources and listings they saw, lio_disk's last reading;
+# lio-munin-*.config: a config kept with its inputs).
 remove_plugin_state() {
-    rm -f /var/lib/munin-node/plugin-state/*/lio-munin-*.json
+    rm -f /var/lib/munin-node/plugin-state/*/lio-munin-*.json /var/lib/munin-node/plugin-state/*/lio-munin-*.config
 }
 
 # On removal: the links this package made that still point to our plugins (the plugins are

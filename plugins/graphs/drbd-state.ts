@@ -2,7 +2,8 @@
 // warning and critical ranges munin-limits alerts on, from the same sources as the other DRBD
 // plugins (lib/kernel/drbd.ts).
 import { diskHealth, isConnected8, isConnected9, isResyncing, ROLES, type DiskHealth } from '../../lib/kernel/drbd-states.js';
-import { events2States, parseEvents2Volumes, procDrbdStates, readDrbdText, type DrbdDeviceState, type DrbdPeerState } from '../../lib/kernel/drbd.js';
+import { events2States, parseEvents2Volumes, procDrbdStates, readDrbdText, readProcDrbdFile, type DrbdDeviceState, type DrbdPeerState, type DrbdSources } from '../../lib/kernel/drbd.js';
+import type { SmallFile } from '../../lib/small-file.js';
 import { AlertRanges, type Ranges } from '../../lib/munin/alert-ranges.js';
 import { FieldNames } from '../../lib/munin/field-names.js';
 import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
@@ -129,9 +130,8 @@ interface KnownDevice {
 // source that cannot be read must not make its fields (and so its alerts) disappear.
 const KNOWN_FILE = 'lio-munin-drbd-state.json';
 
-function read(env: NodeJS.ProcessEnv): Reading | { unavailable: string; absent: boolean } {
-  const sources = drbdSources(env);
-  const text = readDrbdText(sources);
+function read(sources: DrbdSources, procFile: SmallFile | undefined): Reading | { unavailable: string; absent: boolean } {
+  const text = readDrbdText(sources, procFile);
   switch (text.kind) {
     case 'absent':
     case 'unreadable':
@@ -254,18 +254,32 @@ function notConfigured(measure: Measure): string | null {
   }
 }
 
+/** Numbers after a word and a colon: /proc/drbd's counters (`ns:123`, `hits:4`, `api:1`). */
+const COUNTER_VALUES = /([a-z]):\d+/g;
+
 export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
+  const sources = drbdSources(env);
+  const kept = new PluginState(env, KNOWN_FILE);
+  // /proc/drbd as configInputs read it: the config is made from the text its memo is kept for.
+  let procFile: SmallFile | undefined;
   return {
+    // DRBD 8: the devices kept and /proc/drbd with its counters' values left out, which no config
+    // line depends on (whether a device has its statistics line does: the line stays). DRBD 9's
+    // events2 puts counters among the states: made anew each time.
+    configInputs() {
+      procFile = readProcDrbdFile(sources);
+      if (!('text' in procFile) || procFile.text.includes('version: 9')) return undefined;
+      return `${JSON.stringify(kept.text())}\n${procFile.text.replace(COUNTER_VALUES, '$1:#')}`;
+    },
     autoconf() {
-      const reading = read(env);
+      const reading = read(sources, undefined);
       if ('unavailable' in reading) return `no (${reading.unavailable})`;
       if (reading.drbd9 && reading.devices.length === 0 && reading.problem) return reading.needsRoot ? `no (${NEEDS_ROOT})` : `no (DRBD 9: ${reading.problem})`;
       if (reading.devices.length === 0) return 'no (no DRBD device is configured)';
       return 'yes';
     },
     graph(withValues, withConfig = true) {
-      const read1 = read(env);
-      const kept = new PluginState(env, KNOWN_FILE);
+      const read1 = read(sources, procFile);
       // The usual run: the devices kept are the devices now, so the text kept is compared with
       // theirs instead of parsed, merged and made again (bench/README.md).
       const now = 'unavailable' in read1 ? undefined : merge(read1, []);

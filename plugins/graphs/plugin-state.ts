@@ -11,7 +11,7 @@ export class PluginState {
   /** The file, or null when munin-node gave no state directory (then nothing is kept). */
   readonly path: string | null;
   /** The file's text as last read; undefined when not read yet, null when missing or unreadable. */
-  private text: string | null | undefined;
+  private kept: string | null | undefined;
 
   /**
    * durable false: the file is replaced atomically but not synced to disk (see
@@ -27,7 +27,7 @@ export class PluginState {
 
   /** The value kept, or null when there is none or it is damaged. */
   load(): unknown {
-    const text = this.read();
+    const text = this.text();
     if (text === null) return null;
     try {
       return JSON.parse(text) as unknown;
@@ -38,31 +38,32 @@ export class PluginState {
 
   /** Whether value is what is kept (as save would write it). */
   holds(value: unknown): boolean {
-    return this.path !== null && this.read() === textOf(value);
+    return this.path !== null && this.text() === textOf(value);
   }
 
   /** Keeps value when it differs from what is kept; returns a problem to report, if any (what: what is kept, for it). */
   save(value: unknown, what: string): string | undefined {
     if (this.path === null) return undefined;
     const text = textOf(value);
-    if (this.read() === text) return undefined;
+    if (this.text() === text) return undefined;
     try {
       writeFileAtomic(this.path, text, 0o644, this.options);
-      this.text = text;
+      this.kept = text;
       return undefined;
     } catch (err) {
       return `cannot keep ${what} in ${this.path}: ${briefError(err)}`;
     }
   }
 
-  private read(): string | null {
-    if (this.text === undefined) {
+  /** The file's text; null when there is none (or no state directory). */
+  text(): string | null {
+    if (this.kept === undefined) {
       try {
-        this.text = this.path === null ? null : readFileSync(this.path, 'utf8');
+        this.kept = this.path === null ? null : readFileSync(this.path, 'utf8');
       } catch {
-        this.text = null; // not there yet
+        this.kept = null; // not there yet
       }
     }
-    return this.text;
+    return this.kept;
   }
 }

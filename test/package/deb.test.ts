@@ -2,13 +2,15 @@
 // exists: the plugins through munin-node-configure and munin-run, the collector, removal and
 // purge leaving the system as it was, an upgrade keeping the administrator's changes; lintian.
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, inScratchSystem, PACKAGE_BUILD_TIMEOUT_MS, PACKAGES, sections } from '../support/package.js';
 import { DIST_PLUGINS, PLUGIN_NAMES } from '../support/munin-run.js';
 import { tempDir } from '../support/tmp.js';
 
 const FIXTURE = new URL('../fixtures/configfs/procfs-target', import.meta.url).pathname;
+/** A DRBD 8.4 /proc/drbd (minor 1): drbd_state's config keeps itself in the plugin state, which purge removes. */
+const PROC_DRBD = new URL('../fixtures/proc-drbd/blog-cn-8.4.11-1.txt', import.meta.url).pathname;
 /** lio_read of the procfs sample (test/plugins/lio-layouts.test.ts). */
 const LIO_READ_FETCH =
   'iqn2003_01orglinux_iscsiosd1x8664sn8888bbbbddd0lun_0.value 10325\n' +
@@ -29,6 +31,14 @@ function sampleTree(): string {
 const LIST = `list() { find /etc /usr /var -xdev \\( -path /var/lib/dpkg -o -path /var/log \\) -prune -o -print | sort; }`;
 const LINKS = `links() { for p in ${PLUGIN_NAMES.join(' ')}; do [ -L "/etc/munin/plugins/$p" ] && echo "$p -> $(readlink "/etc/munin/plugins/$p")"; done; true; }`;
 
+/** A copy of the /proc/drbd sample that user nobody can read. */
+function sampleProcDrbd(): string {
+  const path = `${tempDir()}/proc-drbd`;
+  cpSync(PROC_DRBD, path);
+  chmodSync(path, 0o644);
+  return path;
+}
+
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
 describe('the .deb on a system without node', () => {
@@ -40,9 +50,9 @@ describe('the .deb on a system without node', () => {
   beforeAll(() => {
     const run = inScratchSystem(
       `${LIST}\n${LINKS}
-TREE=$1; DEB=$2; OUT=$3
+TREE=$1; DEB=$2; OUT=$3; PROC_DRBD=$4
 echo "=== node"; command -v node nodejs || echo none
-printf '[lio_*]\\nenv.target_root %s\\n' "$TREE" > /etc/munin/plugin-conf.d/zz-test
+printf '[lio_*]\\nenv.target_root %s\\n[drbd_state]\\nenv.drbd_proc %s\\n' "$TREE" "$PROC_DRBD" > /etc/munin/plugin-conf.d/zz-test
 list > "$OUT/before"
 echo "=== install"; dpkg -i "$DEB" 2>&1
 echo "=== enabled"; links
@@ -50,13 +60,14 @@ echo "=== record"; cat /var/lib/lio-munin/package-enabled
 echo "=== suggest"; munin-node-configure --suggest 2>&1 || true # other plugins of this machine fail theirs
 echo "=== config"; munin-run lio_read config
 echo "=== fetch"; munin-run lio_read
+echo "=== drbd_state config"; munin-run drbd_state config | grep -c '^drbd1'
 echo "=== snapshot"; lio-collector snapshot stats --root "$TREE" 2>&1; zcat /var/log/lio/*/lio-statistics-*.gz > "$OUT/snapshot"
 echo "=== remove"; dpkg -r lio-munin 2>&1; list > "$OUT/removed"
 echo "=== enabled after remove"; links
 echo "=== purge"; dpkg -P lio-munin 2>&1; list > "$OUT/purged"
 echo "=== archive after purge"; ls /var/log/lio/*/ | sed 's/[0-9]\\{12\\}/TIME/'
 `,
-      [tree, PACKAGES.deb, out],
+      [tree, PACKAGES.deb, out, sampleProcDrbd()],
     );
     s = sections(run.stdout);
     status = run.status;
@@ -111,11 +122,15 @@ echo "=== archive after purge"; ls /var/log/lio/*/ | sed 's/[0-9]\\{12\\}/TIME/'
     expect(s['enabled after remove']).toBe('');
     const before = new Set(lines(readFileSync(`${out}/before`, 'utf8')));
     const removed = new Set(lines(readFileSync(`${out}/removed`, 'utf8')));
-    // lio_read's fetch kept its listings (as munin-run's user nobody): state, which purge removes.
+    // lio_read's fetch kept its listings, drbd_state's config its devices and itself (as munin-run's
+    // user nobody): state, which purge removes.
+    expect(s['drbd_state config']).toMatch(/^[1-9]\d*\n$/);
     expect([...removed].filter((p) => !before.has(p))).toEqual([
       '/etc/cron.d/lio-collector',
       '/etc/cron.d/lio-collector-metrics',
       '/etc/munin/plugin-conf.d/lio-munin',
+      '/var/lib/munin-node/plugin-state/nobody/lio-munin-drbd-state.json',
+      '/var/lib/munin-node/plugin-state/nobody/lio-munin-drbd_state.config',
       '/var/lib/munin-node/plugin-state/nobody/lio-munin-lio-listings.json',
     ]);
     expect([...before].filter((p) => !removed.has(p))).toEqual([]);

@@ -12,7 +12,7 @@
 // 1:, disk and peerdisk warning 1: critical 0.5:, quorum critical 1:, suspended critical :0,
 // synced warning 100:.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DIST_PLUGINS, muninRun, parseFields, type RunResult } from '../support/munin-run.js';
 import { tempDir } from '../support/tmp.js';
@@ -705,5 +705,124 @@ describe('DRBD 0.7 (ld: gives the local disk only)', () => {
       'multigraph drbd_state.out_of_sync',
     ]);
     expect(fieldNames(muninRun(dir, 'drbd_state', 'config', env).stdout)).not.toContain('drbd0peerdisk');
+  });
+});
+
+describe('the config kept in MUNIN_PLUGSTATE (lio-munin-drbd_state.config) and printed again while its inputs are the same', () => {
+  const dir = tempDir();
+  /** A state directory of its own; fresh: the config made from FOUR_DEVICES, which is kept now. */
+  const setUp = (name: string) => {
+    const state = writableDir(`${dir}/state-${name}`);
+    const memoPath = `${state}/lio-munin-drbd_state.config`;
+    const env = (text: string, extra: Record<string, string> = {}) => ({ drbd_proc: file(`${dir}/proc-drbd-${name}`, text), MUNIN_PLUGSTATE: state, ...extra });
+    const config = (text: string, extra: Record<string, string> = {}, processEnv: Record<string, string> = {}) => {
+      const run = muninRun(dir, 'drbd_state', 'config', env(text, extra), processEnv);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      return run.stdout;
+    };
+    /** Marks the kept config, so that a config printed from it can be told from one made anew. */
+    const markMemo = () => writeFileSync(memoPath, readFileSync(memoPath, 'utf8').replace('graph_title DRBD replication health', 'graph_title KEPT replication health'));
+    // Twice: the first run writes the devices kept, which are an input of the second.
+    config(FOUR_DEVICES);
+    const fresh = config(FOUR_DEVICES);
+    return { state, memoPath, env, config, markMemo, fresh, kept: fresh.replace('graph_title DRBD replication health', 'graph_title KEPT replication health') };
+  };
+
+  it('a config keeps itself with its inputs; the next one with the same inputs prints it as kept', () => {
+    const { memoPath, config, markMemo, fresh, kept } = setUp('same');
+    const memo = readFileSync(memoPath, 'utf8');
+    // The lengths of the key and the config, the key (the plugin's file and build, the environment, the inputs), the config.
+    const [keyLength, configLength] = memo.slice(0, memo.indexOf('\n')).split(' ').map(Number);
+    expect(configLength).toBe(fresh.length);
+    expect(memo.slice(memo.indexOf('\n') + 1 + keyLength!)).toBe(fresh);
+    expect(memo).toContain(`["drbd_proc","${dir}/proc-drbd-same"]`);
+    expect(memo).toContain(' 1: cs:StandAlone ro:Primary/Unknown ds:UpToDate/DUnknown   r-----\n    ns:# nr:# dw:# dr:# al:# bm:# lo:# pe:# ua:# ap:# ep:# wo:f oos:#\n');
+    markMemo();
+    expect(config(FOUR_DEVICES)).toBe(kept);
+    // Counters that moved are not an input.
+    const moved = FOUR_DEVICES.replace(/(ns|nr|dw|dr|oos):\d+/g, '$1:777');
+    expect(moved).not.toBe(FOUR_DEVICES);
+    expect(config(moved)).toBe(kept);
+  });
+
+  it('a state word, a resync that moved on, a setting, the devices kept, the plugin rebuilt: each makes it anew, and keeps that', () => {
+    const { state, memoPath, config, markMemo } = setUp('changes');
+    const changes: Array<[string, () => string]> = [
+      ['StandAlone -> WFConnection', () => config(FOUR_DEVICES.replace('cs:StandAlone', 'cs:WFConnection'))],
+      ["sync'ed 42.4% -> 43.1%", () => config(FOUR_DEVICES.replace("sync'ed: 42.4%", "sync'ed: 43.1%"))],
+      ['env.connected_critical', () => config(FOUR_DEVICES, { connected_critical: '0.5:' })],
+      ['the plugin file', () => {
+        const later = new Date(Date.now() + 60_000);
+        utimesSync(`${dir}/built-plugins/drbd_state`, later, later);
+        return config(FOUR_DEVICES);
+      }],
+      ['lio-munin-drbd-state.json', () => {
+        const known = `${state}/lio-munin-drbd-state.json`;
+        writeFileSync(known, readFileSync(known, 'utf8').replace('{"minor":3,', '{"minor":4,"resource":null,"peers":[null],"drbd9":false},{"minor":3,'));
+        return config(FOUR_DEVICES);
+      }],
+    ];
+    for (const [what, run] of changes) {
+      config(FOUR_DEVICES);
+      config(FOUR_DEVICES);
+      markMemo();
+      const out = run();
+      expect(out, what).not.toContain('graph_title KEPT replication health');
+      expect(out, what).toContain('graph_title DRBD replication health');
+      // What was made anew is what is kept now.
+      expect(readFileSync(memoPath, 'utf8').endsWith(out), what).toBe(true);
+    }
+    expect(config(FOUR_DEVICES)).toContain('drbd4connected.extinfo drbd4 is not configured now');
+  });
+
+  it('dirtyconfig: made anew with the values, the kept config not used', () => {
+    const { config, markMemo } = setUp('dirty');
+    markMemo();
+    const dirty = config(FOUR_DEVICES, {}, { MUNIN_CAP_DIRTYCONFIG: '1' });
+    expect(dirty).not.toContain('graph_title KEPT replication health');
+    expect(dirty).toContain('drbd2oos.value 301729988\n');
+  });
+
+  it('a config that said something on stderr is not kept: it says it again each time', () => {
+    const { memoPath, env } = setUp('warned');
+    rmSync(memoPath);
+    const unknown = FOUR_DEVICES.replace('cs:StandAlone', 'cs:Quantum');
+    const warning = 'drbd_state: drbd1: unknown connection state "Quantum" (a newer DRBD?): the values that depend on it are U\n';
+    for (let i = 0; i < 2; i++) {
+      expect(muninRun(dir, 'drbd_state', 'config', env(unknown)).stderr).toBe(warning);
+      expect(existsSync(memoPath)).toBe(false);
+    }
+  });
+
+  it('a damaged memo (cut short, a wrong length, empty, a FIFO) is made anew, without a word', () => {
+    const { memoPath, config, fresh } = setUp('damaged');
+    const damages: Array<[string, () => void]> = [
+      ['cut short', () => writeFileSync(memoPath, readFileSync(memoPath, 'utf8').slice(0, -500))],
+      ['a wrong key length', () => writeFileSync(memoPath, readFileSync(memoPath, 'utf8').replace(/^\d+/, (n) => String(Number(n) - 1)))],
+      ['one byte more', () => writeFileSync(memoPath, readFileSync(memoPath, 'utf8') + 'x')],
+      ['empty', () => writeFileSync(memoPath, '')],
+      ['a FIFO', () => {
+        rmSync(memoPath);
+        expect(spawnSync('mkfifo', ['-m', '666', memoPath]).status).toBe(0);
+      }],
+    ];
+    for (const [what, damage] of damages) {
+      damage();
+      expect(config(FOUR_DEVICES), what).toBe(fresh);
+      expect(readFileSync(memoPath, 'utf8').endsWith(fresh), what).toBe(true);
+    }
+  });
+
+  it('DRBD 9 (events2, counters among the states): nothing is kept', () => {
+    const state9 = writableDir(`${dir}/state9`);
+    const run = muninRun(dir, 'drbd_state', 'config', {
+      drbd_proc: copyFixture(DRBD9_PROC, `${dir}/proc-drbd9`),
+      drbd_events2: file(`${dir}/events2`, THREE_PEERS_EVENTS2),
+      MUNIN_PLUGSTATE: state9,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('multigraph drbd_state\n');
+    expect(readdirSync(state9)).toEqual(['lio-munin-drbd-state.json']);
   });
 });
