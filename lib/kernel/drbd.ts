@@ -53,6 +53,19 @@ export function readProcDrbdFile(sources: DrbdSources): SmallFile {
   return readSmallFile(sources.proc, MAX_PROC_BYTES, 'utf8');
 }
 
+/** Numbers after a word and a colon: /proc/drbd's counters (`ns:123`, `hits:4`, `api:1`). */
+const COUNTER_VALUES = /([a-z]):\d+/g;
+
+/**
+ * What a plugin's config can depend on in a DRBD 8 /proc/drbd as read by readProcDrbdFile: the
+ * text with its counters' values left out (`ns:#`; the lines, and which counters they have,
+ * stay). undefined where it was not read, or is DRBD 9's: events2 puts counters among the states.
+ */
+export function procDrbdConfigInputs(read: SmallFile): string | undefined {
+  if (!('text' in read) || read.text.includes('version: 9')) return undefined;
+  return read.text.replace(COUNTER_VALUES, '$1:#');
+}
+
 /** The sources' text; read: /proc/drbd as readProcDrbdFile read it already. */
 export function readDrbdText(sources: DrbdSources, read = readProcDrbdFile(sources)): DrbdText {
   if ('error' in read) return errorCode(read.error) === 'ENOENT' ? { kind: 'absent' } : { kind: 'unreadable', error: read.error };

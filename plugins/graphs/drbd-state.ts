@@ -2,7 +2,7 @@
 // warning and critical ranges munin-limits alerts on, from the same sources as the other DRBD
 // plugins (lib/kernel/drbd.ts).
 import { diskHealth, isConnected8, isConnected9, isResyncing, ROLES, type DiskHealth } from '../../lib/kernel/drbd-states.js';
-import { events2States, parseEvents2Volumes, procDrbdStates, readDrbdText, readProcDrbdFile, type DrbdDeviceState, type DrbdPeerState, type DrbdSources } from '../../lib/kernel/drbd.js';
+import { events2States, parseEvents2Volumes, procDrbdConfigInputs, procDrbdStates, readDrbdText, readProcDrbdFile, type DrbdDeviceState, type DrbdPeerState, type DrbdSources } from '../../lib/kernel/drbd.js';
 import type { SmallFile } from '../../lib/small-file.js';
 import { AlertRanges, type Ranges } from '../../lib/munin/alert-ranges.js';
 import { FieldNames } from '../../lib/munin/field-names.js';
@@ -254,22 +254,17 @@ function notConfigured(measure: Measure): string | null {
   }
 }
 
-/** Numbers after a word and a colon: /proc/drbd's counters (`ns:123`, `hits:4`, `api:1`). */
-const COUNTER_VALUES = /([a-z]):\d+/g;
-
 export function drbdStatePlugin(env: NodeJS.ProcessEnv): Plugin<Graph[]> {
   const sources = drbdSources(env);
   const kept = new PluginState(env, KNOWN_FILE);
   // /proc/drbd as configInputs read it: the config is made from the text its memo is kept for.
   let procFile: SmallFile | undefined;
   return {
-    // DRBD 8: the devices kept and /proc/drbd with its counters' values left out, which no config
-    // line depends on (whether a device has its statistics line does: the line stays). DRBD 9's
-    // events2 puts counters among the states: made anew each time.
+    // DRBD 8: the devices kept and /proc/drbd without its counters' values.
     configInputs() {
       procFile = readProcDrbdFile(sources);
-      if (!('text' in procFile) || procFile.text.includes('version: 9')) return undefined;
-      return `${JSON.stringify(kept.text())}\n${procFile.text.replace(COUNTER_VALUES, '$1:#')}`;
+      const proc = procDrbdConfigInputs(procFile);
+      return proc === undefined ? undefined : `${JSON.stringify(kept.text())}\n${proc}`;
     },
     autoconf() {
       const reading = read(sources, undefined);

@@ -1,11 +1,12 @@
 // The drbd, drbd_al and drbd_ext graphs, built from DRBD statistics whatever their source
 // (lib/kernel/drbd.ts: /proc/drbd on DRBD 8, drbdsetup events2 on DRBD 9).
 import { briefError } from '../../lib/errors.js';
-import { DEFAULT_DRBD_PROC, parseEvents2Volumes, PEER_COUNTERS, procDrbdVolumes, readDrbdText, type DrbdSources, type DrbdText, type DrbdVolume, type Events2Text } from '../../lib/kernel/drbd.js';
+import { DEFAULT_DRBD_PROC, parseEvents2Volumes, PEER_COUNTERS, procDrbdConfigInputs, procDrbdVolumes, readDrbdText, readProcDrbdFile, type DrbdSources, type DrbdText, type DrbdVolume, type Events2Text } from '../../lib/kernel/drbd.js';
 import { DEFAULT_DRBDSETUP, DEFAULT_DRBDSETUP_TIMEOUT_S } from '../../lib/kernel/drbdsetup.js';
 import type { DrbdCounter } from '../../lib/kernel/proc-drbd.js';
 import { FieldNames } from '../../lib/munin/field-names.js';
 import { warn, type Field, type Graph, type Plugin } from '../../lib/munin/protocol.js';
+import type { SmallFile } from '../../lib/small-file.js';
 import { PluginState } from './plugin-state.js';
 
 export const NEEDS_ROOT = 'drbdsetup needs root: add "user root" for drbd* in plugin-conf.d';
@@ -50,10 +51,13 @@ export function events2Failure(events2: Extract<Events2Text, { ok: false }>): st
   return events2.refused ? `${NEEDS_ROOT} (${events2.reason})` : events2.reason;
 }
 
-/** The DRBD devices and their counters, as the plugin settings say to read them. */
-export function readDrbd(env: NodeJS.ProcessEnv): DrbdSource {
+/**
+ * The DRBD devices and their counters, as the plugin settings say to read them; procFile:
+ * /proc/drbd as already read (readProcDrbdFile).
+ */
+export function readDrbd(env: NodeJS.ProcessEnv, procFile?: SmallFile): DrbdSource {
   const sources = drbdSources(env);
-  const text = readDrbdText(sources);
+  const text = readDrbdText(sources, procFile);
   switch (text.kind) {
     case 'absent':
     case 'unreadable':
@@ -198,7 +202,14 @@ export function peerNamePart(name: string): string {
 }
 
 export function drbdPlugin(spec: DrbdGraphSpec, env: NodeJS.ProcessEnv): Plugin {
+  // /proc/drbd as configInputs read it: the config is made from the text its memo is kept for.
+  let procFile: SmallFile | undefined;
   return {
+    // DRBD 8: /proc/drbd without its counters' values (DRBD 9 keeps no config).
+    configInputs() {
+      procFile = readProcDrbdFile(drbdSources(env));
+      return procDrbdConfigInputs(procFile);
+    },
     autoconf() {
       const source = readDrbd(env);
       if ('unavailable' in source) return `no (${source.unavailable})`;
@@ -207,7 +218,7 @@ export function drbdPlugin(spec: DrbdGraphSpec, env: NodeJS.ProcessEnv): Plugin 
       return 'yes';
     },
     graph(withValues, withConfig = true) {
-      const source = readDrbd(env);
+      const source = readDrbd(env, procFile);
       if ('failed' in source) warn(`${source.failed}; ${source.volumes.length > 0 ? 'values are U' : 'no fields: no earlier good reading is kept'}`);
       else if ('warning' in source && source.warning) warn(source.warning);
       const volumes = 'volumes' in source ? source.volumes : [];
