@@ -209,7 +209,7 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
         ratioTarget(`${plugin} ${mode}, ${drbdSystem}, vs runtime floor`, get(plugin, mode, drbdSystem), floorResult, DRBD_LIMIT),
       ),
     ),
-    ...(['fetch', 'config'] as const).map((mode) => pacemakerTarget(mode, cluster && get('pacemaker', mode, cluster.label), crmMonAlone && results.get(crmMonAlone.name), floorResult)),
+    ...(wanted('pacemaker') ? (['fetch', 'config'] as const).map((mode) => pacemakerTarget(mode, cluster && get('pacemaker', mode, cluster.label), crmMonAlone && results.get(crmMonAlone.name), floorResult)) : []),
   ];
 
   const dirtyRows = plugins
@@ -233,7 +233,8 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
           `${PLUGIN_RUNS_FACTOR * runs} timed runs of each plugin (${PLUGIN_RUNS_FACTOR} x --runs: they are short). ` +
           `Each plugin started as munin-node starts it: the built \`${relative(process.cwd(), pluginDir) || '.'}/<name>\` through its \`#!\` line (\`${shebangOf(pluginDir)}\`), ` +
           'mode as argument, `target_root` / `drbd_proc` / `CIB_file` in the environment, stdout through a pipe. ' +
-          'Every run is checked: exit status 0, nothing on stderr, one value (or one configured field) per expected field, no `U`.',
+          'Every run is checked: exit status 0, nothing on stderr, one value (or one configured field) per expected field, no `U`. ' +
+          "The DRBD plugins' config runs, but the first, print the config kept in `MUNIN_PLUGSTATE` (README: \"The config is kept\"; what one made anew costs: bench/README.md).",
         headers: ['Plugin', 'Mode', 'System', 'Median', 'Spread (min–max)', 'x runtime floor', 'Peak RSS', 'Lines out'],
         rows,
       },
