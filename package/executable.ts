@@ -36,8 +36,25 @@ const MARKERS = ['#%# family=auto', '#%# capabilities=autoconf'];
  */
 export const EXEC_ARGV = ['--max-opt=1', '--min-semi-space-size=4'];
 
-/** The programs other than plugins, each kept as a script asset (package/script-asset.ts). */
-const SCRIPT_PROGRAMS: Record<string, string> = { 'lio-collector': './collector/main.ts', 'lio-munin': './installer/lio-munin.ts' };
+interface Program {
+  source: string;
+  /**
+   * The plugins: minified as build.mjs does them, and their code cache holds every function
+   * compiled (V8 otherwise compiles each function when it is first called, at every start). The
+   * collector and the installer: as the checkout builds them, with a cache of their top level only
+   * (one of every function does not pay for a `snapshot stats`; bench/README.md).
+   */
+  plugin: boolean;
+}
+
+/** Program name -> its entry module; each becomes a script asset (package/script-asset.ts). */
+function programs(): Record<string, Program> {
+  return {
+    ...Object.fromEntries(PLUGINS.map((name) => [name, { source: `./plugins/${name}.ts`, plugin: true }])),
+    'lio-collector': { source: './collector/main.ts', plugin: false },
+    'lio-munin': { source: './installer/lio-munin.ts', plugin: false },
+  };
+}
 
 const BUNDLE = {
   bundle: true,
@@ -84,12 +101,12 @@ function fetchNode(): void {
   }
 }
 
-/** The main script: the dispatcher and every plugin, minified as build.mjs does the plugins. */
-async function buildMainScript(script: string): Promise<void> {
-  const loaders = [
-    ...PLUGINS.map((name) => `  ${JSON.stringify(name)}: () => import(${JSON.stringify(`./plugins/${name}.ts`)}),`),
-    ...Object.keys(SCRIPT_PROGRAMS).map((name) => `  ${JSON.stringify(name)}: async () => runScriptAsset(${JSON.stringify(name)}),`),
-  ].join('\n');
+/**
+ * The main script: only the dispatcher, which runs the program's script asset. Node copies the
+ * whole main script into V8 at every start.
+ */
+async function buildMainScript(script: string, names: string[]): Promise<void> {
+  const loaders = names.map((name) => `  ${JSON.stringify(name)}: async () => runScriptAsset(${JSON.stringify(name)}),`).join('\n');
   await build({
     ...BUNDLE,
     stdin: {
@@ -98,25 +115,38 @@ async function buildMainScript(script: string): Promise<void> {
       loader: 'ts',
     },
     outfile: script,
-    // V8 pre-parses the functions of the main script that a run calls, and Node copies all of it
-    // into V8 at every start (bench/README.md).
-    minifyWhitespace: true,
-    minifyIdentifiers: true,
     banner: { js: `/*\n${MARKERS.join('\n')}\n*/` },
   });
 }
 
 /**
- * A program kept as a script asset: its CommonJS bundle wrapped as package/script-asset.ts runs it,
- * and the V8 code cache of that script, made by the Node.js of the executable under its options.
+ * Makes the code cache of a script asset with the Node.js of the executable, under its options.
+ * For all functions, V8 compiles them eagerly (--no-lazy) and is set back to --lazy before the
+ * cache is written: the cache records the options it was written under, and V8 rejects it at a
+ * start under others.
  */
-async function buildScriptAsset(dir: string, program: string, source: string): Promise<Record<string, string>> {
-  const script = join(dir, scriptAsset(program));
-  const cache = join(dir, cacheAsset(program));
-  await build({ ...BUNDLE, entryPoints: [source], outfile: script, banner: { js: SCRIPT_HEAD }, footer: { js: SCRIPT_TAIL } });
-  const makeCache = `require('node:fs').writeFileSync(process.argv[2], new (require('node:vm').Script)(require('node:fs').readFileSync(process.argv[1], 'latin1')).createCachedData())`;
-  run(NODE_BINARY, [...EXEC_ARGV, '-e', makeCache, script, cache]);
-  return { [scriptAsset(program)]: script, [cacheAsset(program)]: cache };
+const MAKE_CACHE = `const [script, cache, all] = process.argv.slice(1);
+const v8 = require('node:v8');
+if (all) v8.setFlagsFromString('--no-lazy');
+const compiled = new (require('node:vm').Script)(require('node:fs').readFileSync(script, 'latin1'));
+if (all) v8.setFlagsFromString('--lazy');
+require('node:fs').writeFileSync(cache, compiled.createCachedData());`;
+
+/** A program's script asset (its CommonJS bundle, wrapped as package/script-asset.ts runs it) and its code cache. */
+async function buildScriptAsset(dir: string, name: string, program: Program): Promise<Record<string, string>> {
+  const script = join(dir, scriptAsset(name));
+  const cache = join(dir, cacheAsset(name));
+  await build({
+    ...BUNDLE,
+    entryPoints: [program.source],
+    outfile: script,
+    minifyWhitespace: program.plugin,
+    minifyIdentifiers: program.plugin,
+    banner: { js: SCRIPT_HEAD },
+    footer: { js: SCRIPT_TAIL },
+  });
+  run(NODE_BINARY, [...EXEC_ARGV, '-e', MAKE_CACHE, script, cache, ...(program.plugin ? ['all'] : [])]);
+  return { [scriptAsset(name)]: script, [cacheAsset(name)]: cache };
 }
 
 /** Builds dir/lio-munin; returns its path. */
@@ -125,9 +155,9 @@ export async function buildExecutable(dir: string): Promise<string> {
   fetchNode();
   mkdirSync(dir, { recursive: true });
   const script = join(dir, 'main.js');
-  await buildMainScript(script);
+  await buildMainScript(script, Object.keys(programs()));
   const assets: Record<string, string> = {};
-  for (const [program, source] of Object.entries(SCRIPT_PROGRAMS)) Object.assign(assets, await buildScriptAsset(dir, program, source));
+  for (const [name, program] of Object.entries(programs())) Object.assign(assets, await buildScriptAsset(dir, name, program));
   const config = join(dir, 'sea-config.json');
   const blob = join(dir, 'sea.blob');
   writeFileSync(

@@ -1,7 +1,6 @@
-// The programs of the packages' executable that are not plugins (the collector, the installer):
-// each a script kept as an asset of the executable with its V8 code cache, compiled only when it is
-// the program run. The executable's main script then holds only the dispatcher and the plugins,
-// which start every five minutes: Node copies the whole main script into V8 at every start.
+// The programs of the packages' executable: each a script kept as an asset of the executable with
+// its V8 code cache (package/executable.ts), compiled only when it is the program run. The
+// executable's main script holds only the dispatcher: Node copies all of it into V8 at every start.
 import { builtin } from '../lib/lazy.js';
 
 /**
