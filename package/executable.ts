@@ -29,7 +29,7 @@ const MARKERS = ['#%# family=auto', '#%# capabilities=autoconf'];
 
 /**
  * The V8 options of every program of the executable, and of the code caches made for them at
- * build time (V8 rejects a cache made under other options):
+ * build time (V8 rejects a cache made under other flags, --max-opt among them):
  * - --max-opt=1: as `node --max-opt=1` runs the plugins from a checkout (README, Performance);
  * - --min-semi-space-size=4 (MiB; V8 starts with 1): the plugins end before their first scavenge
  *   (bench/README.md, "The packaged executable").
