@@ -52,7 +52,7 @@ export function benchPackaged(distPlugins: string, packagedPlugins: string, tree
         title: 'Plugins: packaged executable vs node',
         intro:
           `${3 * runs} timed runs of each. "node": the built \`dist/plugins/<name>\` through its \`#!\` line (the node on PATH, \`--max-opt=1\`); ` +
-          '"packaged": a link named after the plugin to `dist/package/sea/lio-munin` (Node.js 24 single executable application, `--max-opt=1` in its execArgv, code cache).',
+          '"packaged": a link named after the plugin to `dist/package/sea/lio-munin` (Node.js 24 single executable application; its V8 options, `EXEC_ARGV` in package/executable.ts, in its execArgv; a code cache for each program).',
         headers: ['Plugin', 'Mode', 'System', 'node median', 'node min–max', 'packaged median', 'packaged min–max', 'ratio', 'node peak RSS', 'packaged peak RSS'],
         rows: pairs.map((p) => {
           const node = results.get(p.node.name);
