@@ -5,9 +5,10 @@ import { builtin } from '../lib/lazy.js';
 
 /**
  * How package/executable.ts wraps a program's CommonJS bundle into the script it keeps, and how
- * this module calls it: a function of the require it gets (the bundles need only built-ins).
+ * this module calls it: a function of what Node gives a CommonJS module (require: the bundles need
+ * only built-ins; node-cron, in the collector's daemon, takes its path from __filename).
  */
-export const SCRIPT_HEAD = '(function (require, module, exports) {';
+export const SCRIPT_HEAD = '(function (require, module, exports, __filename, __dirname) {';
 export const SCRIPT_TAIL = '\n})';
 
 export const scriptAsset = (program: string) => `${program}.js`;
@@ -29,5 +30,8 @@ export function runScriptAsset(program: string): void {
   const script = new Script(asset(scriptAsset(program)).toString('latin1'), { filename: program, cachedData: asset(cacheAsset(program)) });
   if (script.cachedDataRejected) process.stderr.write(`${program}: warning: the code cache of the executable was rejected (made under other V8 options)\n`);
   const module = { exports: {} };
-  (script.runInThisContext() as (require: (id: string) => unknown, module: { exports: object }, exports: object) => void)(requireBuiltin, module, module.exports);
+  // As Node gives them to a single executable application's main script: the executable's path.
+  const { execPath } = process;
+  type Wrapper = (require: (id: string) => unknown, module: { exports: object }, exports: object, filename: string, dirname: string) => void;
+  (script.runInThisContext() as Wrapper)(requireBuiltin, module, module.exports, execPath, execPath.slice(0, execPath.lastIndexOf('/')) || '/');
 }

@@ -52,7 +52,7 @@ describe('the .deb on a system without node', () => {
       `${LIST}\n${LINKS}
 TREE=$1; DEB=$2; OUT=$3; PROC_DRBD=$4
 echo "=== node"; command -v node nodejs || echo none
-printf '[lio_*]\\nenv.target_root %s\\n[drbd_state]\\nenv.drbd_proc %s\\n' "$TREE" "$PROC_DRBD" > /etc/munin/plugin-conf.d/zz-test
+printf '[lio_*]\\nenv.target_root %s\\n' "$TREE" > /etc/munin/plugin-conf.d/zz-test
 list > "$OUT/before"
 echo "=== install"; dpkg -i "$DEB" 2>&1
 echo "=== enabled"; links
@@ -60,8 +60,10 @@ echo "=== record"; cat /var/lib/lio-munin/package-enabled
 echo "=== suggest"; munin-node-configure --suggest 2>&1 || true # other plugins of this machine fail theirs
 echo "=== config"; munin-run lio_read config 2>&1
 echo "=== fetch"; munin-run lio_read 2>&1
-echo "=== drbd_state config"; munin-run drbd_state config 2>&1 | grep -c '^drbd1'
+printf '[drbd_state]\\nenv.drbd_proc %s\\n' "$PROC_DRBD" >> /etc/munin/plugin-conf.d/zz-test
+echo "=== drbd_state config"; munin-run --servicedir /usr/share/munin/plugins drbd_state config 2>&1 | grep -c '^drbd1'
 echo "=== snapshot"; lio-collector snapshot stats --root "$TREE" 2>&1; zcat /var/log/lio/*/lio-statistics-*.gz > "$OUT/snapshot"
+echo "=== run"; status=0; timeout 3 lio-collector run --root "$TREE" --archive "$(mktemp -d)" 2>&1 || status=$?; echo "exit $status"
 echo "=== remove"; dpkg -r lio-munin 2>&1; list > "$OUT/removed"
 echo "=== enabled after remove"; links
 echo "=== purge"; dpkg -P lio-munin 2>&1; list > "$OUT/purged"
@@ -116,6 +118,11 @@ echo "=== archive after purge"; ls /var/log/lio/*/ | sed 's/[0-9]\\{12\\}/TIME/'
     expect(s['snapshot']).toBe('');
     expect(readFileSync(`${out}/snapshot`, 'utf8')).toBe(expected);
     expect(expected).toContain('[/sys/kernel/config/target/iscsi/');
+  });
+
+  it('lio-collector run (the daemon, with node-cron) keeps running until it is stopped', () => {
+    // timeout's status 124: still running after 3 s, nothing said.
+    expect(s['run']).toBe('exit 124\n');
   });
 
   it("dpkg -r removes all but the configuration files and the plugins' state, and the links it made", () => {
