@@ -1,7 +1,7 @@
 // The Munin plugins, started as munin-node starts them: the built file, its mode as argument,
 // the configuration in the environment, stdout read through a pipe.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { CRM_MON_ARGS } from '../lib/cluster/crm-mon.js';
 import { briefError } from '../lib/errors.js';
@@ -52,11 +52,18 @@ function outputCheck(mode: Mode, fields: number | null): (run: RunOutput) => str
 }
 
 /** The #! line the plugins in pluginDir start with (lio_read's stands for all). */
-function shebangOf(pluginDir: string): string {
+/** How the plugins of pluginDir start: their `#!` line, or that they are programs (the packaged executable). */
+function startOf(pluginDir: string): string {
+  let fd = -1;
   try {
-    return readFileSync(join(pluginDir, 'lio_read'), 'utf8').split('\n', 1)[0]!;
+    fd = openSync(join(pluginDir, 'lio_read'), 'r');
+    const head = Buffer.alloc(256);
+    const line = head.subarray(0, readSync(fd, head)).toString('latin1').split('\n', 1)[0]!;
+    return line.startsWith('#!') ? `through its \`#!\` line (\`${line}\`)` : 'run directly (an executable file, no `#!` line)';
   } catch (err) {
     return `(not readable: ${briefError(err)})`;
+  } finally {
+    if (fd >= 0) closeSync(fd);
   }
 }
 
@@ -231,7 +238,7 @@ export function benchPlugins(pluginDir: string, trees: Tree[], procDrbd: string,
         title: 'Plugins',
         intro:
           `${PLUGIN_RUNS_FACTOR * runs} timed runs of each plugin (${PLUGIN_RUNS_FACTOR} x --runs: they are short). ` +
-          `Each plugin started as munin-node starts it: the built \`${relative(process.cwd(), pluginDir) || '.'}/<name>\` through its \`#!\` line (\`${shebangOf(pluginDir)}\`), ` +
+          `Each plugin started as munin-node starts it: the built \`${relative(process.cwd(), pluginDir) || '.'}/<name>\` ${startOf(pluginDir)}, ` +
           'mode as argument, `target_root` / `drbd_proc` / `CIB_file` in the environment, stdout through a pipe. ' +
           'Every run is checked: exit status 0, nothing on stderr, one value (or one configured field) per expected field, no `U`. ' +
           "The DRBD plugins' config runs, but the first, print the config kept in `MUNIN_PLUGSTATE` (README: \"The config is kept\"; what one made anew costs: bench/README.md).",
