@@ -337,6 +337,27 @@ export function muninCycle(master: MuninMaster, epoch: number): string {
   return existsSync(master.alertFile) ? readFileSync(master.alertFile, 'utf8') : '';
 }
 
+/**
+ * For a cycle whose alert text was not what a test expected: what the contact's file holds a few
+ * seconds later (text that arrived only then came after munin-limits had exited), and the end of
+ * munin-update's and munin-limits' logs. Seen once in a full run on a loaded machine (pacemaker
+ * step 4: nothing received, yet the next cycle's OK showed that munin-limits had seen the warning).
+ */
+export function cycleDiagnosis(master: MuninMaster, received: string): string {
+  spawnSync('sleep', ['3']);
+  const now = existsSync(master.alertFile) ? readFileSync(master.alertFile, 'utf8') : '(no file)';
+  const tail = (program: string) => {
+    const log = join(master.dir, `log/${program}.log`);
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-12).join('\n') : '(no log)';
+  };
+  return [
+    `received: ${JSON.stringify(received)}`,
+    `the contact's file 3 s later: ${now === received ? 'the same' : JSON.stringify(now)}`,
+    `munin-update.log:\n${tail('munin-update')}`,
+    `munin-limits.log:\n${tail('munin-limits')}`,
+  ].join('\n');
+}
+
 /** One message of munin-limits' default text: its header line and its `\t...s:` lines. */
 export function alertMessage(group: string, host: string, graph: string, ...lines: string[]): string {
   return `${group} :: ${host} :: ${graph}\n${lines.map((l) => `\t${l}\n`).join('')}\n`;
