@@ -9,7 +9,7 @@ import { readSmallFile, type SmallFile } from '../small-file.js';
 import { isResyncing } from './drbd-states.js';
 import { runEvents2 } from './drbdsetup.js';
 import { parseEvents2, type DeviceObject, type Events2State, type PeerDeviceObject, type Props } from './events2.js';
-import { deviceWords, DRBD_COUNTERS, parseProcDrbd, type DrbdCounter, type ProcDrbd } from './proc-drbd.js';
+import { deviceWords, DRBD_COUNTERS, parseProcDrbd, procDrbdVersion, type DrbdCounter, type ProcDrbd } from './proc-drbd.js';
 
 export const DEFAULT_DRBD_PROC = '/proc/drbd';
 
@@ -62,7 +62,7 @@ const COUNTER_VALUES = /([a-z]):\d+/g;
  * stay). undefined where it was not read, or is DRBD 9's: events2 puts counters among the states.
  */
 export function procDrbdConfigInputs(read: SmallFile): string | undefined {
-  if (!('text' in read) || read.text.includes('version: 9')) return undefined;
+  if (!('text' in read) || procDrbdVersion(read.text)?.startsWith('9.')) return undefined;
   return read.text.replace(COUNTER_VALUES, '$1:#');
 }
 

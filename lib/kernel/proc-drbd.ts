@@ -67,8 +67,15 @@ const FINISH = /finish:\s*(\d+):(\d\d):(\d\d)/;
 const STATS_LINE = /^\s*ns:/;
 const KNOWN = new Set<string>(DRBD_COUNTERS);
 
+const VERSION_LINE = /^version:\s*(\S+)/m;
+
+/** The module version a /proc/drbd text starts with (`8.4.11-1`, `9.2.8`); null without a version line. */
+export function procDrbdVersion(text: string): string | null {
+  return VERSION_LINE.exec(text)?.[1] ?? null;
+}
+
 export function parseProcDrbd(text: string): ProcDrbd {
-  const version = /^version:\s*(\S+)/m.exec(text)?.[1] ?? null;
+  const version = procDrbdVersion(text);
   const devices: DrbdDevice[] = [];
   let current: DrbdDevice | undefined;
   const lines = text.split('\n');

@@ -52,11 +52,10 @@ export function events2Failure(events2: Extract<Events2Text, { ok: false }>): st
 }
 
 /**
- * The DRBD devices and their counters, as the plugin settings say to read them; procFile:
- * /proc/drbd as already read (readProcDrbdFile).
+ * The DRBD devices and their counters from sources (drbdSources of the plugin settings env);
+ * procFile: /proc/drbd as already read (readProcDrbdFile).
  */
-export function readDrbd(env: NodeJS.ProcessEnv, procFile?: SmallFile): DrbdSource {
-  const sources = drbdSources(env);
+export function readDrbd(env: NodeJS.ProcessEnv, sources: DrbdSources, procFile?: SmallFile): DrbdSource {
   const text = readDrbdText(sources, procFile);
   switch (text.kind) {
     case 'absent':
@@ -202,23 +201,24 @@ export function peerNamePart(name: string): string {
 }
 
 export function drbdPlugin(spec: DrbdGraphSpec, env: NodeJS.ProcessEnv): Plugin {
+  const sources = drbdSources(env);
   // /proc/drbd as configInputs read it: the config is made from the text its memo is kept for.
   let procFile: SmallFile | undefined;
   return {
     // DRBD 8: /proc/drbd without its counters' values (DRBD 9 keeps no config).
     configInputs() {
-      procFile = readProcDrbdFile(drbdSources(env));
+      procFile = readProcDrbdFile(sources);
       return procDrbdConfigInputs(procFile);
     },
     autoconf() {
-      const source = readDrbd(env);
+      const source = readDrbd(env, sources);
       if ('unavailable' in source) return `no (${source.unavailable})`;
       if ('failed' in source) return source.needsRoot ? `no (${NEEDS_ROOT})` : `no (DRBD 9: ${source.failed})`;
       if (source.volumes.length === 0) return 'no (no DRBD device is configured)';
       return 'yes';
     },
     graph(withValues, withConfig = true) {
-      const source = readDrbd(env, procFile);
+      const source = readDrbd(env, sources, procFile);
       if ('failed' in source) warn(`${source.failed}; ${source.volumes.length > 0 ? 'values are U' : 'no fields: no earlier good reading is kept'}`);
       else if ('warning' in source && source.warning) warn(source.warning);
       const volumes = 'volumes' in source ? source.volumes : [];

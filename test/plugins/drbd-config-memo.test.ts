@@ -45,6 +45,13 @@ describe.each(['drbd', 'drbd_al', 'drbd_ext'])('%s: the config kept', (plugin) =
     expect(readFileSync(memoPath, 'utf8').endsWith(three)).toBe(true);
   });
 
+  it("a DRBD 8 whose srcversion starts with 9 is kept too (only the version line tells DRBD 9)", () => {
+    const text = TWO.replace('GIT-hash:', 'srcversion: 9A1B2C3D4E5F60718293A4B\nGIT-hash:');
+    const fresh = config(text);
+    writeFileSync(memoPath, mark(readFileSync(memoPath, 'utf8')));
+    expect(config(text)).toBe(mark(fresh));
+  });
+
   it('DRBD 9: none kept', () => {
     const state9 = writableDir(`${dir}/state9`);
     const run = muninRun(dir, plugin, 'config', {
