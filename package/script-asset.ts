@@ -1,6 +1,7 @@
 // The programs of the packages' executable: each a script kept as an asset of the executable with
 // its V8 code cache (package/executable.ts), compiled only when it is the program run. The
 // executable's main script holds only the dispatcher: Node copies all of it into V8 at every start.
+import { dirname } from 'node:path';
 import { builtin } from '../lib/lazy.js';
 
 /**
@@ -33,5 +34,5 @@ export function runScriptAsset(program: string): void {
   // As Node gives them to a single executable application's main script: the executable's path.
   const { execPath } = process;
   type Wrapper = (require: (id: string) => unknown, module: { exports: object }, exports: object, filename: string, dirname: string) => void;
-  (script.runInThisContext() as Wrapper)(requireBuiltin, module, module.exports, execPath, execPath.slice(0, execPath.lastIndexOf('/')) || '/');
+  (script.runInThisContext() as Wrapper)(requireBuiltin, module, module.exports, execPath, dirname(execPath));
 }
