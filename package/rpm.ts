@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DOC_DIR, EXECUTABLE, NODE_LICENSES, type Entry } from './payload.js';
 import { DESCRIPTION, maintainerScript, stage, SUMMARY, type Compression, type PackageInfo } from './stage.js';
@@ -48,7 +48,7 @@ export async function buildRpm(entries: Entry[], info: PackageInfo, outDir: stri
     `cp -a ${root}/. %{buildroot}/`,
     '',
     '%files',
-    `%dir ${EXECUTABLE.slice(0, EXECUTABLE.lastIndexOf('/'))}`,
+    `%dir ${dirname(EXECUTABLE)}`,
     `%dir ${DOC_DIR}`,
     ...files,
     '',
